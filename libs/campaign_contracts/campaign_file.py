@@ -1,0 +1,158 @@
+"""The campaign file (đợt thi đua): a campaign is data, loaded from YAML, not code.
+
+It holds the period, indicators with targets and points, participants with their contacts,
+award types with their criteria and dossier requirements, the dossier deadline and the
+notification rules. Text is NFC-normalised on load; `version` travels with every figure.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from campaign_contracts.events import IndicatorCode
+from campaign_contracts.text import NfcStr
+
+SEED_CAMPAIGN = "campaign-lang-son-2024.yaml"
+SEED_CATALOGUE = "catalogue-lang-son-2024.csv"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Period(_Model):
+    start: date = Field(description="First day, inclusive (local calendar day)")
+    end: date = Field(description="Last day, inclusive (local calendar day)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+class IndicatorRule(_Model):
+    code: IndicatorCode
+    name: NfcStr
+    target: Decimal = Field(gt=0, le=1, description="Target rate, e.g. 0.45 for 45%")
+    points: Decimal = Field(ge=0)
+    counted_payment_methods: frozenset[int] = Field(
+        default=frozenset({1, 2}),
+        description="K3 only: DuocThanhToanTrucTuyen values that count as paid online",
+    )
+
+
+class Contact(_Model):
+    name: NfcStr
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class Unit(_Model):
+    code: NfcStr
+    name: NfcStr
+    contacts: list[Contact] = Field(default_factory=list)
+    webhook_url: str | None = None
+
+
+class Officer(_Model):
+    name: NfcStr
+    unit_code: NfcStr
+    title: NfcStr | None = None
+
+
+class DossierRequirement(_Model):
+    sets: int = Field(ge=1, description="How many sets of the documents")
+    documents: list[str] = Field(min_length=1, description="Document kinds in each set")
+
+
+class AwardType(_Model):
+    code: str
+    name: NfcStr
+    nominee_kinds: list[Literal["collective", "individual"]]
+    criteria: dict[str, str | int | bool | list[str]] = Field(default_factory=dict)
+    dossier: DossierRequirement
+
+
+class Notifications(_Model):
+    reminder_days_before_deadline: list[int] = Field(default_factory=lambda: [14, 7, 3, 1])
+    digest: Literal["daily", "weekly", "off"] = "weekly"
+    sender: str = "thiduakhenthuong@sgtvt.langson.example"
+
+
+class Campaign(_Model):
+    campaign_id: str
+    version: str
+    name: NfcStr
+    issuing_body: NfcStr
+    department_code: NfcStr
+    time_zone: str = "Asia/Ho_Chi_Minh"
+    period: Period
+    dossier_deadline: date = Field(description="Nomination dossiers due by the end of this day")
+    indicators: list[IndicatorRule]
+    units: list[Unit]
+    officers: list[Officer] = Field(default_factory=list)
+    document_kinds: dict[str, NfcStr]
+    awards: list[AwardType]
+    notifications: Notifications = Field(default_factory=Notifications)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Campaign:
+        ZoneInfo(self.time_zone)  # fails on an unknown zone
+        codes = [u.code for u in self.units]
+        if len(set(codes)) != len(codes):
+            raise ValueError("unit codes must be unique")
+        for officer in self.officers:
+            if officer.unit_code not in codes:
+                raise ValueError(f"officer {officer.name} names unknown unit {officer.unit_code}")
+        for award in self.awards:
+            unknown = set(award.dossier.documents) - set(self.document_kinds)
+            if unknown:
+                raise ValueError(f"award {award.code} needs unknown documents {sorted(unknown)}")
+        return self
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def deadline_end(self) -> datetime:
+        """The first instant after the deadline day, local time."""
+        return datetime.combine(self.dossier_deadline + timedelta(days=1), time(), self.tz)
+
+    def indicator(self, code: IndicatorCode) -> IndicatorRule:
+        for rule in self.indicators:
+            if rule.code == code:
+                return rule
+        raise KeyError(f"campaign {self.campaign_id} has no indicator {code}")
+
+    def unit(self, code: str) -> Unit | None:
+        return next((u for u in self.units if u.code == code), None)
+
+
+def seed_path(name: str) -> Path:
+    """Path of a file shipped with the contracts (the seed campaign and catalogue)."""
+    return Path(str(resources.files("campaign_contracts") / "seed" / name))
+
+
+def load_campaign(path: Path | str | None = None) -> Campaign:
+    """Load and validate a campaign file; the seed campaign when no path is given."""
+    source = Path(path) if path else seed_path(SEED_CAMPAIGN)
+    with source.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    return Campaign.model_validate(data)

@@ -1,0 +1,281 @@
+"""The events services publish. Names are past tense; every event carries the envelope.
+
+Figures are always numerator and denominator with the rate beside them; a rate of None means
+n/a (zero denominator), which is neither 0% nor 100%.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+from campaign_contracts.envelope import Event
+from campaign_contracts.text import NfcStr
+
+
+RATE_PLACES = Decimal("0.0001")
+
+
+class IndicatorCode(StrEnum):
+    K1 = "K1"  # Tỷ lệ DVC phát sinh hồ sơ trực tuyến
+    K2 = "K2"  # Tỷ lệ hồ sơ xử lý trực tuyến
+    K3 = "K3"  # Tỷ lệ thanh toán trực tuyến trên Cổng DVCQG
+
+
+class SubjectKind(StrEnum):
+    UNIT = "unit"
+    OFFICER = "officer"
+    DEPARTMENT = "department"
+
+
+class PeriodKind(StrEnum):
+    CAMPAIGN = "campaign"
+    MONTH = "month"
+    WEEK = "week"
+
+
+class Figure(BaseModel):
+    """Numerator, denominator and rate of one indicator cell."""
+
+    model_config = ConfigDict(frozen=True)
+
+    numerator: int = Field(ge=0)
+    denominator: int = Field(ge=0)
+    rate: Decimal | None = Field(description="numerator / denominator; None (n/a) when it is 0")
+
+    @classmethod
+    def of(cls, numerator: int, denominator: int) -> Figure:
+        """The figure with its rate rounded half-up to four places (0.4500 is 45.00%)."""
+        if denominator == 0:
+            return cls(numerator=numerator, denominator=0, rate=None)
+        rate = (Decimal(numerator) / Decimal(denominator)).quantize(RATE_PLACES, ROUND_HALF_UP)
+        return cls(numerator=numerator, denominator=denominator, rate=rate)
+
+    def meets(self, target: Decimal) -> bool:
+        """Exact comparison on the counts, not on the rounded rate; n/a never meets a target."""
+        if self.denominator == 0:
+            return False
+        return Fraction(self.numerator, self.denominator) >= Fraction(target)
+
+
+# --- metrics -------------------------------------------------------------------------------
+
+
+class PortalRecordAccepted(Event):
+    """A portal record passed validation and now stands as its dossier's latest state."""
+
+    event_type: Literal["PortalRecordAccepted"] = "PortalRecordAccepted"
+    schema_version: Literal[1] = 1
+    dossier_code: NfcStr = Field(description="MaHoSo")
+    unit_code: NfcStr = Field(description="DonViXuLy")
+    procedure_code: NfcStr = Field(description="MaTTHC")
+    received: bool = Field(description="NgayTiepNhan set and status neither 1 nor 3")
+    source: str = Field(description="Where the record was read: topic/partition/offset")
+    known_to_catalogue: bool = Field(description="Unit and procedure are in the catalogue")
+
+
+class PortalRecordDeadLettered(Event):
+    """A portal record that could not be accepted, kept with its original bytes and the reason."""
+
+    event_type: Literal["PortalRecordDeadLettered"] = "PortalRecordDeadLettered"
+    schema_version: Literal[1] = 1
+    reason: str = Field(description="Reason code", examples=["missing_field", "bad_time"])
+    detail: str = Field(description="What is wrong, for the portal's operator")
+    source: str = Field(description="Where the record was read: topic/partition/offset or grpc")
+    key: str | None = Field(default=None, description="Message key as sent (MaHoSo)")
+    original: bytes = Field(description="The record exactly as received (base64 in JSON)")
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+
+class IndicatorUpdated(Event):
+    """An indicator cell changed. Carries the definitions that produced it and its previous value."""
+
+    event_type: Literal["IndicatorUpdated"] = "IndicatorUpdated"
+    schema_version: Literal[1] = 1
+    campaign_id: str
+    campaign_version: str = Field(description="Version of the campaign file used")
+    catalogue_version: str = Field(description="Version of the procedure catalogue used")
+    indicator: IndicatorCode
+    subject_kind: SubjectKind
+    subject_code: NfcStr = Field(description="Unit code, officer name, or the department code")
+    period_kind: PeriodKind
+    period_key: str = Field(examples=["2024-06-01..2024-12-31", "2024-07", "2024-W27"])
+    figure: Figure
+    previous: Figure | None = Field(description="The cell before this change; None if new")
+    target: Decimal = Field(description="Target rate, e.g. 0.45")
+    target_met: bool
+    as_of: AwareDatetime = Field(description="Time of the latest record behind the figure")
+
+
+# --- awards --------------------------------------------------------------------------------
+
+
+class IndicatorStanding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    indicator: IndicatorCode
+    figure: Figure
+    target: Decimal
+    target_met: bool
+    points: Decimal
+
+
+class StandingUpdated(Event):
+    """A unit's standing over a period changed (points, rank or an indicator)."""
+
+    event_type: Literal["StandingUpdated"] = "StandingUpdated"
+    schema_version: Literal[1] = 1
+    campaign_id: str
+    period_key: str
+    unit_code: NfcStr
+    unit_name: NfcStr
+    rank: int = Field(ge=1)
+    total_points: Decimal
+    indicators: list[IndicatorStanding]
+    targets_met: list[IndicatorCode]
+    previous_targets_met: list[IndicatorCode]
+
+
+class AwardDecided(Event):
+    """The Council decided an award (only the Council decides; the system proposes)."""
+
+    event_type: Literal["AwardDecided"] = "AwardDecided"
+    schema_version: Literal[1] = 1
+    campaign_id: str
+    dossier_id: uuid.UUID
+    award_type: str
+    nominee_kind: Literal["collective", "individual"]
+    nominee_code: NfcStr
+    decision_number: NfcStr = Field(examples=["125/QĐ-SGTVT"])
+    decision_date: date
+    override_reason: NfcStr | None = None
+
+
+# --- nomination dossiers -------------------------------------------------------------------
+
+
+class DossierOpened(Event):
+    event_type: Literal["DossierOpened"] = "DossierOpened"
+    schema_version: Literal[1] = 1
+    dossier_id: uuid.UUID
+    campaign_id: str
+    unit_code: NfcStr
+    award_type: str
+    nominee_kind: Literal["collective", "individual"]
+    nominee_code: NfcStr
+
+
+class DocumentAttached(Event):
+    event_type: Literal["DocumentAttached"] = "DocumentAttached"
+    schema_version: Literal[1] = 1
+    dossier_id: uuid.UUID
+    set_number: int = Field(ge=1)
+    document_kind: str = Field(examples=["to_trinh", "bien_ban_hop_xet", "bao_cao_thanh_tich"])
+    filename: NfcStr
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size_bytes: int = Field(ge=0)
+    uploaded_by: str
+
+
+class DossierSubmitted(Event):
+    event_type: Literal["DossierSubmitted"] = "DossierSubmitted"
+    schema_version: Literal[1] = 1
+    dossier_id: uuid.UUID
+    submitted_by: str
+
+
+class DossierAccepted(Event):
+    event_type: Literal["DossierAccepted"] = "DossierAccepted"
+    schema_version: Literal[1] = 1
+    dossier_id: uuid.UUID
+    reviewed_by: str
+
+
+class DossierReturned(Event):
+    event_type: Literal["DossierReturned"] = "DossierReturned"
+    schema_version: Literal[1] = 1
+    dossier_id: uuid.UUID
+    reviewed_by: str
+    missing: list[NfcStr] = Field(description="What is missing or wrong")
+
+
+class DossierForwarded(Event):
+    event_type: Literal["DossierForwarded"] = "DossierForwarded"
+    schema_version: Literal[1] = 1
+    dossier_id: uuid.UUID
+    forwarded_by: str
+
+
+DossierEvent = Annotated[
+    DossierOpened
+    | DocumentAttached
+    | DossierSubmitted
+    | DossierAccepted
+    | DossierReturned
+    | DossierForwarded,
+    Field(discriminator="event_type"),
+]
+dossier_event_adapter: TypeAdapter[DossierEvent] = TypeAdapter(DossierEvent)
+
+
+# --- notifier ------------------------------------------------------------------------------
+
+
+class NotificationSent(Event):
+    event_type: Literal["NotificationSent"] = "NotificationSent"
+    schema_version: Literal[1] = 1
+    delivery_id: uuid.UUID
+    rule: str = Field(examples=["target_reached"])
+    unit_code: NfcStr
+    channel: Literal["email", "webhook"]
+    recipient: str
+    subject: NfcStr
+    attempts: int = Field(ge=1)
+
+
+class NotificationFailed(Event):
+    event_type: Literal["NotificationFailed"] = "NotificationFailed"
+    schema_version: Literal[1] = 1
+    delivery_id: uuid.UUID
+    rule: str
+    unit_code: NfcStr
+    channel: Literal["email", "webhook"]
+    recipient: str
+    subject: NfcStr
+    attempts: int = Field(ge=1)
+    error: str
+
+
+NotificationEvent = Annotated[
+    NotificationSent | NotificationFailed, Field(discriminator="event_type")
+]
+notification_event_adapter: TypeAdapter[NotificationEvent] = TypeAdapter(NotificationEvent)
+
+__all__ = [
+    "AwardDecided",
+    "DocumentAttached",
+    "DossierAccepted",
+    "DossierEvent",
+    "DossierForwarded",
+    "DossierOpened",
+    "DossierReturned",
+    "DossierSubmitted",
+    "Figure",
+    "IndicatorCode",
+    "IndicatorStanding",
+    "IndicatorUpdated",
+    "NotificationFailed",
+    "NotificationSent",
+    "PeriodKind",
+    "PortalRecordAccepted",
+    "PortalRecordDeadLettered",
+    "StandingUpdated",
+    "SubjectKind",
+]

@@ -1,0 +1,155 @@
+"""Tracked consumers: a projection writes its update and the position it consumed in one
+database transaction, and resumes from that stored position.
+
+The stored position is the only committed offset: Kafka group offsets are not used (the
+subscriber runs with AckPolicy.MANUAL and auto-commit off). On partition assignment each
+partition is sought to the record after the stored one, or to the beginning when there is
+none, so an empty database rebuilds itself from the log. A redelivered record is recognised
+by its offset and changes nothing. Bad input never raises (handlers dead-letter it); any other
+error rewinds the partition to the failing record and retries after a pause, so an outage of
+the database never skips a record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from aiokafka import ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from prometheus_client import CollectorRegistry, Counter, Gauge
+from sqlalchemy import Connection, Table, select
+
+from campaign_kit.db import Database, upsert
+
+log = logging.getLogger(__name__)
+
+Apply = Callable[[Connection, ConsumerRecord[bytes, bytes]], None]
+
+
+class _HasConsumer(Protocol):
+    consumer: Any
+
+
+class ConsumerMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.applied = Counter(
+            "projection_records_applied_total", "Records applied by a projection",
+            ["consumer", "topic"], registry=registry,
+        )
+        self.duplicates = Counter(
+            "projection_records_duplicate_total",
+            "Redelivered records recognised by their stored position and skipped",
+            ["consumer", "topic"], registry=registry,
+        )
+        self.failures = Counter(
+            "projection_failures_total", "Errors that rewound a partition for a retry",
+            ["consumer", "topic"], registry=registry,
+        )
+        self.position = Gauge(
+            "projection_position", "Last offset a projection consumed",
+            ["consumer", "topic", "partition"], registry=registry,
+        )
+
+
+class TrackedConsumer:
+    """Applies records exactly once to a database, by storing positions with the change."""
+
+    def __init__(
+        self, name: str, db: Database, positions: Table, metrics: ConsumerMetrics,
+        retry_pause: float = 1.0,
+    ) -> None:
+        self.name = name
+        self.db = db
+        self.positions = positions
+        self.metrics = metrics
+        self.retry_pause = retry_pause
+        self._failures_in_a_row = 0
+
+    def stored_position(self, topic: str, partition: int) -> int | None:
+        with self.db.begin() as connection:
+            return self._position(connection, topic, partition)
+
+    def _position(self, connection: Connection, topic: str, partition: int) -> int | None:
+        c = self.positions.c
+        return connection.execute(
+            select(c.offset).where(
+                c.consumer == self.name, c.topic == topic, c.partition == partition
+            )
+        ).scalar_one_or_none()
+
+    def apply(self, record: ConsumerRecord[bytes, bytes], apply: Apply) -> bool:
+        """Apply one record in one transaction with its position; False if already applied."""
+        with self.db.begin() as connection:
+            stored = self._position(connection, record.topic, record.partition)
+            if stored is not None and record.offset <= stored:
+                self.metrics.duplicates.labels(self.name, record.topic).inc()
+                return False
+            apply(connection, record)
+            upsert(
+                connection, self.positions,
+                {"consumer": self.name, "topic": record.topic,
+                 "partition": record.partition, "offset": record.offset},
+                ["consumer", "topic", "partition"],
+            )
+        self.metrics.applied.labels(self.name, record.topic).inc()
+        self.metrics.position.labels(self.name, record.topic, str(record.partition)).set(
+            record.offset
+        )
+        return True
+
+    async def handle(self, message: Any, apply: Apply) -> bool:
+        """Run `apply` for a FastStream KafkaMessage; on error rewind and retry after a pause."""
+        record: ConsumerRecord[bytes, bytes] = message.raw_message
+        try:
+            applied = self.apply(record, apply)
+        except Exception:
+            self._failures_in_a_row += 1
+            self.metrics.failures.labels(self.name, record.topic).inc()
+            pause = min(self.retry_pause * 2 ** (self._failures_in_a_row - 1), 30.0)
+            log.exception(
+                "projection failed; retrying the record",
+                extra={"consumer": self.name, "topic": record.topic,
+                       "partition": record.partition, "offset": record.offset,
+                       "retry_in_s": pause},
+            )
+            await asyncio.sleep(pause)
+            await message.nack()  # seek back to this record
+            return False
+        self._failures_in_a_row = 0
+        return applied
+
+    def resume_listener(self) -> ResumeFromStoredPositions:
+        return ResumeFromStoredPositions(self)
+
+
+class ResumeFromStoredPositions(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Seeks each assigned partition to its stored position. `bind` it to the subscriber it
+    serves once that exists (the subscriber is created with the listener)."""
+
+    def __init__(self, tracked: TrackedConsumer) -> None:
+        self.tracked = tracked
+        self.subscriber: _HasConsumer | None = None
+
+    def bind(self, subscriber: _HasConsumer) -> None:
+        self.subscriber = subscriber
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        assert self.subscriber is not None, "bind the listener to its subscriber"
+        consumer = self.subscriber.consumer
+        for tp in assigned:
+            stored = self.tracked.stored_position(tp.topic, tp.partition)
+            if stored is None:
+                await consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, stored + 1)
+            log.info(
+                "partition assigned",
+                extra={"consumer": self.tracked.name, "topic": tp.topic,
+                       "partition": tp.partition, "resume_after": stored},
+            )

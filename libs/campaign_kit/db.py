@@ -1,0 +1,123 @@
+"""Each service's own database through SQLAlchemy Core: SQLite by default, PostgreSQL by URL.
+
+Two tables every service shares in shape (each in its own database): the consumed positions
+of its projections, and its outbox of events waiting to be published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import make_url
+
+
+def positions_table(metadata: MetaData) -> Table:
+    """Last consumed offset of each (consumer, topic, partition): the projection's bookmark."""
+    return Table(
+        "consumed_positions",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("topic", String(200), primary_key=True),
+        Column("partition", Integer, primary_key=True),
+        Column("offset", BigInteger, nullable=False),
+    )
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """Events written in the same transaction as the change that caused them."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=True),
+        Column("payload", LargeBinary, nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Database:
+    """An engine plus the service's metadata; `begin()` is one transaction."""
+
+    def __init__(self, url: str, metadata: MetaData) -> None:
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, pool_pre_ping=not self.is_sqlite)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.metadata = metadata
+
+    def create_schema(self) -> None:
+        self.metadata.create_all(self.engine)
+
+    def drop_schema(self) -> None:
+        self.metadata.drop_all(self.engine)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def upsert(connection: Connection, table: Table, values: dict[str, Any], keys: list[str]) -> None:
+    """Insert a row, or update it where its key columns match (SQLite and PostgreSQL)."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg_stmt = pg_insert(table).values(values)
+        changes = {c: pg_stmt.excluded[c] for c in values if c not in keys}
+        connection.execute(pg_stmt.on_conflict_do_update(index_elements=keys, set_=changes))
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        lite_stmt = sqlite_insert(table).values(values)
+        changes = {c: lite_stmt.excluded[c] for c in values if c not in keys}
+        connection.execute(lite_stmt.on_conflict_do_update(index_elements=keys, set_=changes))
+    else:  # pragma: no cover - only the two supported databases are deployed
+        raise NotImplementedError(f"upsert on {dialect}")
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Times are stored in UTC; SQLite hands them back without a zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,0 +1,155 @@
+"""One service process: a FastStream app on Kafka plus a gRPC server (with the standard health
+check and reflection) plus a Prometheus /metrics endpoint, stopped gracefully on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from faststream import FastStream
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.specification import AsyncAPI
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+from prometheus_client import CollectorRegistry, start_http_server
+
+from campaign_contracts.topics import Topic
+from campaign_kit.db import Database
+from campaign_kit.outbox import OutboxRelay
+from campaign_kit.settings import ServiceSettings
+from campaign_kit.topics_admin import ensure_topics
+
+log = logging.getLogger(__name__)
+
+AddServicer = Callable[[Any, grpc.aio.Server], None]
+
+
+def make_broker(settings: ServiceSettings, service: str, registry: CollectorRegistry) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=service,
+        middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
+        logger=logging.getLogger(f"{service}.broker"),
+    )
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything a service's composition root wires; `app()` turns it into a process."""
+
+    name: str
+    title: str
+    settings: ServiceSettings
+    broker: KafkaBroker
+    db: Database
+    registry: CollectorRegistry
+    topics: Sequence[Topic]
+    grpc_services: list[tuple[AddServicer, Any, str]] = field(default_factory=list)
+    relay: OutboxRelay | None = None
+    description: str = ""
+    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    grpc_port: int | None = None  # the bound port, once started
+    _grpc: grpc.aio.Server | None = None
+    _health: health_aio.HealthServicer | None = None
+    _metrics_server: Any = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def asyncapi(self) -> AsyncAPI:
+        return AsyncAPI(
+            self.broker, title=self.title, version="1.0.0", description=self.description,
+        )
+
+    def app(self) -> FastStream:
+        return FastStream(
+            self.broker,
+            on_startup=[self._before_broker],
+            after_startup=[self._after_broker],
+            on_shutdown=[self._on_shutdown],
+            specification=self.asyncapi(),
+        )
+
+    async def _before_broker(self) -> None:
+        self.db.create_schema()
+        if self.settings.create_topics:
+            await asyncio.to_thread(
+                ensure_topics, self.settings.kafka_bootstrap_servers, self.topics
+            )
+        self._metrics_server, _ = start_http_server(
+            self.settings.metrics_port, self.settings.metrics_host, registry=self.registry
+        )
+        await self.start_grpc()
+
+    async def _after_broker(self) -> None:
+        if self.relay is not None:
+            await self.relay.flush()  # what a previous run committed but did not publish
+        self._tasks = [asyncio.create_task(job()) for job in [self._watch_readiness,
+                                                              *self.background]]
+        log.info("service started", extra={"grpc_port": self.grpc_port,
+                                            "metrics_port": self.settings.metrics_port})
+
+    async def start_grpc(self) -> None:
+        server = grpc.aio.server()
+        self._health = health_aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
+        names = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
+        for add, servicer, full_name in self.grpc_services:
+            add(servicer, server)
+            names.append(full_name)
+        names.append(reflection.SERVICE_NAME)
+        reflection.enable_server_reflection(names, server)
+        self.grpc_port = server.add_insecure_port(
+            f"{self.settings.grpc_host}:{self.settings.grpc_port}"
+        )
+        await server.start()
+        self._grpc = server
+        await self._set_health(False)
+
+    async def _set_health(self, serving: bool) -> None:
+        assert self._health is not None
+        status = (health_pb2.HealthCheckResponse.SERVING if serving
+                  else health_pb2.HealthCheckResponse.NOT_SERVING)
+        await self._health.set("", status)
+        for _, _, full_name in self.grpc_services:
+            await self._health.set(full_name, status)
+
+    async def ready(self) -> bool:
+        """Ready when both the broker and the database answer."""
+        db_ok = await asyncio.to_thread(self.db.ping)
+        broker_ok = await self.broker.ping(timeout=3.0)
+        return db_ok and broker_ok
+
+    async def _watch_readiness(self) -> None:
+        serving: bool | None = None
+        while True:
+            now = await self.ready()
+            if now != serving:
+                await self._set_health(now)
+                log.info("readiness changed", extra={"ready": now})
+                serving = now
+            await asyncio.sleep(5.0 if now else 1.0)
+
+    async def _on_shutdown(self) -> None:
+        log.info("shutting down")
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._health is not None:
+            await self._health.enter_graceful_shutdown()
+        if self._grpc is not None:
+            await self._grpc.stop(grace=5.0)
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
+        self.db.dispose()
+
+
+def run(runtime: ServiceRuntime) -> None:
+    """Run the service until SIGTERM or SIGINT."""
+    asyncio.run(runtime.app().run())
