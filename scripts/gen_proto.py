@@ -16,7 +16,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     sources = sorted(str(p.relative_to(PROTO)) for p in PROTO.rglob("*.proto"))
     include = str(Path(protoc.__file__).parent / "_proto")
-    code = protoc.main(
+    code: int = protoc.main(
         ["protoc", f"-I{PROTO}", f"-I{include}", f"--python_out={OUT}",
          f"--grpc_python_out={OUT}", f"--pyi_out={OUT}", *sources]
     )

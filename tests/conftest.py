@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.infra import KafkaBroker, PostgresServer, free_port, free_port_pair
+from devkit.infra import KafkaBroker, PostgresServer, free_port, free_port_pair
 from tests.support.reports import REPORT, report
 
 

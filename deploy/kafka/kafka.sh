@@ -39,7 +39,7 @@ readonly SCRIPT_DIR
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
-KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$HOME/.cache/lsdot/kafka-data-$KAFKA_PORT}"
+KAFKA_DATA_DIR="$(realpath -ms -- "${KAFKA_DATA_DIR:-$HOME/.cache/lsdot/kafka-data-$KAFKA_PORT}")"
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx512m}"
 KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:-}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
@@ -122,10 +122,18 @@ running_pid() {
   [[ -f "$PID_FILE" ]] || return 1
   pid="$(cat "$PID_FILE" 2>/dev/null)" || return 1
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  pid_alive "$pid" || return 1
   # Guard against a recycled pid: the process must be our broker for this server.properties.
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $PROPS_FILE" || return 1
+  tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "$PROPS_FILE" || return 1
   echo "$pid"
+}
+
+# True if the process exists and is not a zombie (an exited JVM waits a moment for pid 1 to reap it).
+pid_alive() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ -n "$stat" && "${stat:0:1}" != Z ]]
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -179,16 +187,6 @@ num.recovery.threads.per.data.dir=1
 broker.heartbeat.interval.ms=500
 broker.session.timeout.ms=3000
 EOF
-}
-
-# Fails if this data dir was formatted for another controller port (the KRaft voter set records it).
-check_formatted_for_this_port() {
-  local old
-  [[ -f "$PROPS_FILE" && -f "$LOG_DIRS/meta.properties" ]] || return 0
-  old="$(sed -n 's/^controller\.quorum\.bootstrap\.servers=//p' "$PROPS_FILE")"
-  if [[ -n "$old" && "$old" != "127.0.0.1:$KAFKA_CONTROLLER_PORT" ]]; then
-    die "$KAFKA_DATA_DIR was formatted for controller $old, not 127.0.0.1:$KAFKA_CONTROLLER_PORT (run reset, or use another KAFKA_DATA_DIR)"
-  fi
 }
 
 format_storage() {
@@ -263,6 +261,10 @@ cmd_start() {
   t0="$EPOCHREALTIME"
   [[ "$KAFKA_PORT" =~ ^[0-9]+$ && "$KAFKA_CONTROLLER_PORT" =~ ^[0-9]+$ ]] \
     || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must be numbers"
+  # Serialise concurrent starts of the same data dir (e.g. parallel test workers).
+  mkdir -p "$KAFKA_DATA_DIR"
+  exec {start_lock}>"$KAFKA_DATA_DIR/.start.lock"
+  flock -w "$KAFKA_START_TIMEOUT" "$start_lock" || die "another start of $KAFKA_DATA_DIR is still running"
   if pid="$(running_pid)"; then
     echo "kafka already running on 127.0.0.1:$KAFKA_PORT (pid $pid, data dir $KAFKA_DATA_DIR)"
     return 0
@@ -273,7 +275,6 @@ cmd_start() {
 
   cmd_fetch
   mkdir -p "$KAFKA_DATA_DIR" "$LOG_DIRS"
-  check_formatted_for_this_port
   write_server_properties
   format_storage
 
@@ -291,7 +292,7 @@ cmd_start() {
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true "${CDS_OPTS[@]}" \
     "-Dkafka.logs.dir=$KAFKA_DATA_DIR" "-Dlog4j2.configurationFile=$SCRIPT_DIR/log4j2.xml" \
     $KAFKA_JVM_OPTS -cp "$LIBS_DIR/*" kafka.Kafka "$PROPS_FILE" \
-    >"$LOG_FILE" 2>&1 </dev/null &
+    >"$LOG_FILE" 2>&1 </dev/null {start_lock}>&- &
 
   deadline=$(( ${t0%.*} + KAFKA_START_TIMEOUT ))
   # The launcher writes its own pid (then execs java), so wait for the file first.
@@ -302,7 +303,7 @@ cmd_start() {
     (( ${EPOCHREALTIME%.*} < deadline )) || fail_start "broker launcher did not start"
   done
   while :; do
-    kill -0 "$pid" 2>/dev/null || fail_start "broker exited during startup (see $LOG_FILE)"
+    pid_alive "$pid" || fail_start "broker exited during startup (see $LOG_FILE)"
     if grep -qF "Kafka Server started" "$LOG_FILE" && port_open "$KAFKA_PORT"; then
       break
     fi
@@ -323,13 +324,13 @@ cmd_stop() {
   fi
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < KAFKA_STOP_TIMEOUT * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    pid_alive "$pid" || break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid_alive "$pid"; then
     log "broker (pid $pid) still alive after ${KAFKA_STOP_TIMEOUT}s: SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    while pid_alive "$pid"; do sleep 0.1; done
   fi
   rm -f "$PID_FILE"
   promote_cds_archive

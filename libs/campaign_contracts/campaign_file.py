@@ -87,6 +87,14 @@ class AwardType(_Model):
     nominee_kinds: list[Literal["collective", "individual"]]
     criteria: dict[str, str | int | bool | list[str]] = Field(default_factory=dict)
     dossier: DossierRequirement
+    dossier_by_nominee_kind: dict[Literal["collective", "individual"], DossierRequirement] = Field(
+        default_factory=dict,
+        description="Where a nominee kind needs other documents than `dossier` says",
+    )
+
+    def requirement(self, nominee_kind: Literal["collective", "individual"]) -> DossierRequirement:
+        """The documents and sets a nomination of this kind needs."""
+        return self.dossier_by_nominee_kind.get(nominee_kind, self.dossier)
 
 
 class Notifications(_Model):
@@ -143,6 +151,25 @@ class Campaign(_Model):
 
     def unit(self, code: str) -> Unit | None:
         return next((u for u in self.units if u.code == code), None)
+
+    def award(self, code: str) -> AwardType | None:
+        return next((a for a in self.awards if a.code == code), None)
+
+    def officer(self, name: str, unit_code: str) -> Officer | None:
+        return next(
+            (o for o in self.officers if o.name == name and o.unit_code == unit_code), None
+        )
+
+    @model_validator(mode="after")
+    def _nominee_requirements_known(self) -> Campaign:
+        for award in self.awards:
+            for kind, requirement in award.dossier_by_nominee_kind.items():
+                unknown = set(requirement.documents) - set(self.document_kinds)
+                if unknown:
+                    raise ValueError(
+                        f"award {award.code} ({kind}) needs unknown documents {sorted(unknown)}"
+                    )
+        return self
 
 
 def seed_path(name: str) -> Path:

@@ -9,15 +9,14 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from enum import StrEnum
+from fractions import Fraction
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, TypeAdapter
 
 from campaign_contracts.envelope import Event
 from campaign_contracts.text import NfcStr
-
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -95,7 +94,7 @@ class PortalRecordDeadLettered(Event):
 
 
 class IndicatorUpdated(Event):
-    """An indicator cell changed. Carries the definitions that produced it and its previous value."""
+    """An indicator cell changed; with its previous value and definitions."""
 
     event_type: Literal["IndicatorUpdated"] = "IndicatorUpdated"
     schema_version: Literal[1] = 1
@@ -159,57 +158,103 @@ class AwardDecided(Event):
 
 
 # --- nomination dossiers -------------------------------------------------------------------
+# A nomination dossier (hồ sơ đề nghị khen thưởng) is event-sourced: these events, in `sequence`
+# order, are its whole history; the dossiers topic is keyed by dossier id so they stay in order.
+
+NomineeKind = Literal["collective", "individual"]
+
+DOCUMENT_CONTENT_TYPES = (
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "image/png",
+    "image/jpeg",
+)
 
 
-class DossierOpened(Event):
+class DossierEventBase(Event):
+    """What every dossier event carries: the dossier and the event's place in its history."""
+
+    dossier_id: uuid.UUID
+    sequence: int = Field(
+        ge=1, description="Position in the dossier's history; the dossier's version after it"
+    )
+
+
+class DossierOpened(DossierEventBase):
+    """A unit opened a nomination dossier for a nominee (itself or one of its officers)."""
+
     event_type: Literal["DossierOpened"] = "DossierOpened"
     schema_version: Literal[1] = 1
-    dossier_id: uuid.UUID
     campaign_id: str
-    unit_code: NfcStr
-    award_type: str
-    nominee_kind: Literal["collective", "individual"]
-    nominee_code: NfcStr
+    campaign_version: str = Field(description="Version of the campaign file whose rules apply")
+    unit_code: NfcStr = Field(description="The nominating unit")
+    award_type: str = Field(examples=["giay_khen_giam_doc_so", "bang_khen_chu_tich_ubnd"])
+    nominee_kind: NomineeKind
+    nominee_code: NfcStr = Field(description="Unit code (collective) or officer name")
+    opened_by: str = Field(description="Who opened it", examples=["unit:QLVT"])
 
 
-class DocumentAttached(Event):
+class DocumentAttached(DossierEventBase):
+    """A document was put in a slot (set number, document kind) of the dossier. A later document
+    in the same slot replaces it; the content is in the blob store under its SHA-256."""
+
     event_type: Literal["DocumentAttached"] = "DocumentAttached"
     schema_version: Literal[1] = 1
-    dossier_id: uuid.UUID
     set_number: int = Field(ge=1)
     document_kind: str = Field(examples=["to_trinh", "bien_ban_hop_xet", "bao_cao_thanh_tich"])
     filename: NfcStr
+    content_type: str = Field(description="Detected from the content, not from the name",
+                              examples=list(DOCUMENT_CONTENT_TYPES))
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    size_bytes: int = Field(ge=0)
+    size_bytes: int = Field(ge=1)
     uploaded_by: str
+    replaces_sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$", description="The document it replaced, if any"
+    )
 
 
-class DossierSubmitted(Event):
+class DossierSubmitted(DossierEventBase):
+    """The unit submitted a complete dossier to the Office before the deadline."""
+
     event_type: Literal["DossierSubmitted"] = "DossierSubmitted"
     schema_version: Literal[1] = 1
-    dossier_id: uuid.UUID
     submitted_by: str
+    deadline: AwareDatetime = Field(description="The deadline it met (first instant after it)")
 
 
-class DossierAccepted(Event):
+class DossierAccepted(DossierEventBase):
+    """The Office reviewed the dossier and accepted it."""
+
     event_type: Literal["DossierAccepted"] = "DossierAccepted"
     schema_version: Literal[1] = 1
-    dossier_id: uuid.UUID
     reviewed_by: str
+    note: NfcStr | None = None
 
 
-class DossierReturned(Event):
+class ReviewFinding(BaseModel):
+    """One thing missing or wrong in a returned dossier."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    document_kind: str | None = Field(default=None, description="None: the dossier as a whole")
+    set_number: int | None = Field(default=None, ge=1)
+    note: NfcStr = Field(min_length=1, examples=["Thiếu chữ ký của Thủ trưởng đơn vị"])
+
+
+class DossierReturned(DossierEventBase):
+    """The Office returned the dossier to its unit with what is missing or wrong."""
+
     event_type: Literal["DossierReturned"] = "DossierReturned"
     schema_version: Literal[1] = 1
-    dossier_id: uuid.UUID
     reviewed_by: str
-    missing: list[NfcStr] = Field(description="What is missing or wrong")
+    findings: list[ReviewFinding] = Field(min_length=1)
 
 
-class DossierForwarded(Event):
+class DossierForwarded(DossierEventBase):
+    """The Office forwarded an accepted dossier to the Emulation and Reward Council."""
+
     event_type: Literal["DossierForwarded"] = "DossierForwarded"
     schema_version: Literal[1] = 1
-    dossier_id: uuid.UUID
     forwarded_by: str
 
 
@@ -223,6 +268,10 @@ DossierEvent = Annotated[
     Field(discriminator="event_type"),
 ]
 dossier_event_adapter: TypeAdapter[DossierEvent] = TypeAdapter(DossierEvent)
+
+
+class DossierEventMessage(RootModel[DossierEvent]):
+    """Any nomination dossier event, as the dossiers topic carries it (one schema per topic)."""
 
 
 # --- notifier ------------------------------------------------------------------------------
@@ -263,6 +312,8 @@ __all__ = [
     "DocumentAttached",
     "DossierAccepted",
     "DossierEvent",
+    "DossierEventBase",
+    "DossierEventMessage",
     "DossierForwarded",
     "DossierOpened",
     "DossierReturned",
@@ -276,6 +327,7 @@ __all__ = [
     "PeriodKind",
     "PortalRecordAccepted",
     "PortalRecordDeadLettered",
+    "ReviewFinding",
     "StandingUpdated",
     "SubjectKind",
 ]

@@ -183,7 +183,7 @@ def _reason_of(error: ValidationError) -> RecordRejected:
 
 
 def parse_portal_record(raw: bytes | str) -> PortalRecord:
-    """Validate one inbound record; raises RecordRejected with a reason code and a readable detail."""
+    """Validate one inbound record; raises RecordRejected with a reason code and a detail."""
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

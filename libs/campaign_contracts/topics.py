@@ -68,4 +68,5 @@ def prefixed(topic: Topic, prefix: str) -> Topic:
     """The same topic under a prefix: tests give each test its own topics on one broker."""
     if not prefix:
         return topic
-    return Topic(f"{prefix}.{topic.name}", topic.partitions, topic.key, topic.retention_ms, topic.doc)
+    name = f"{prefix}.{topic.name}"
+    return Topic(name, topic.partitions, topic.key, topic.retention_ms, topic.doc)

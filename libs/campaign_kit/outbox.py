@@ -23,7 +23,9 @@ Publish = Callable[[str, bytes, bytes | None], Awaitable[None]]
 """(topic, value, key) -> None; raises when the broker did not take it."""
 
 
-def add_to_outbox(connection: Connection, outbox: Table, topic: str, key: str, event: Event) -> None:
+def add_to_outbox(
+    connection: Connection, outbox: Table, topic: str, key: str, event: Event
+) -> None:
     connection.execute(
         outbox.insert().values(topic=topic, key=key, payload=event.to_bytes(), published_at=None)
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.specification import AsyncAPI
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_health.v1.health import aio as health_aio
+from grpc_health.v1.health import aio as health_aio  # type: ignore[attr-defined]
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, start_http_server
 
@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 AddServicer = Callable[[Any, grpc.aio.Server], None]
 
 
-def make_broker(settings: ServiceSettings, service: str, registry: CollectorRegistry) -> KafkaBroker:
+def make_broker(
+    settings: ServiceSettings, service: str, registry: CollectorRegistry
+) -> KafkaBroker:
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=service,
@@ -54,7 +56,7 @@ class ServiceRuntime:
     grpc_services: list[tuple[AddServicer, Any, str]] = field(default_factory=list)
     relay: OutboxRelay | None = None
     description: str = ""
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     grpc_port: int | None = None  # the bound port, once started
     _grpc: grpc.aio.Server | None = None
     _health: health_aio.HealthServicer | None = None

@@ -19,7 +19,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092", description="Kafka bootstrap servers, comma separated"
     )
-    topic_prefix: str = Field(default="", description="Prefix of every topic (tests isolate with it)")
+    topic_prefix: str = Field(default="", description="Prefix of every topic (isolates tests)")
     consumer_group: str = Field(default="", description="Consumer group; default: the service name")
     database_url: str = Field(default="", description="SQLAlchemy URL; default: a SQLite file")
     data_dir: Path = Field(default=Path("var"), description="Where the default SQLite file lives")

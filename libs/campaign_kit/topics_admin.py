@@ -3,6 +3,7 @@ counts and retention, through kafka-python's admin client."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -28,10 +29,8 @@ def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic]) -> list[str]:
                      topic_configs=t.config)
             for t in missing
         ]
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):  # another service was first
             admin.create_topics(new_topics=new, validate_only=False)
-        except TopicAlreadyExistsError:  # another service created it first
-            pass
         created = [t.name for t in missing]
         log.info("topics created", extra={"topics": created})
         return created

@@ -86,6 +86,8 @@ def declare_publishers(
     }
 
     async def publish(topic: str, value: bytes, key: bytes | None) -> None:
-        await publishers[topic].publish(value, key=key, headers={"content-type": "application/json"})
+        await publishers[topic].publish(
+            value, key=key, headers={"content-type": "application/json"}
+        )
 
     return publish

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import time
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,48 +15,13 @@ from campaign.dossiers.v1 import dossiers_pb2, dossiers_pb2_grpc
 from campaign.metrics.v1 import metrics_pb2, metrics_pb2_grpc
 from campaign.notifier.v1 import notifier_pb2, notifier_pb2_grpc
 from campaign_contracts.topics import PORTAL_RECORDS, PORTAL_RECORDS_DEAD_LETTER, prefixed
-from tests.support.kafka_io import create_all_topics, producer, read_all
-from tests.support.processes import ServiceProcess
+from devkit.processes import ServiceProcess
+from devkit.smtp import SmtpServer
+from tests.support.kafka_io import producer, read_all
 from tests.support.records import encode, portal_record
 from tests.support.reports import report
-from tests.support.smtp import SmtpServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
-
-SERVICES = ("metrics", "awards", "dossiers", "notifier")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def services(
-    kafka_bootstrap: str, topic_prefix: str, tmp_path: Path, smtp: SmtpServer
-) -> Iterator[dict[str, ServiceProcess]]:
-    create_all_topics(kafka_bootstrap, topic_prefix)
-    common = {
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "TOPIC_PREFIX": topic_prefix,
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "LOG_LEVEL": "INFO",
-        "DELIVERY_RETRY_S": "1",
-    }
-    running = {}
-    for name in SERVICES:
-        env = {**common, "DATA_DIR": str(tmp_path / name),
-               "CONSUMER_GROUP": f"{topic_prefix}-{name}"}
-        running[name] = ServiceProcess(name, env, tmp_path / f"{name}.log")
-    for process in running.values():
-        process.start()
-    try:
-        for process in running.values():
-            process.wait_serving()
-        yield running
-    finally:
-        for process in running.values():
-            process.stop()
-
 
 def test_a_unit_reaching_its_k3_target_gets_one_email(
     services: dict[str, ServiceProcess], smtp: SmtpServer, kafka_bootstrap: str,

@@ -90,3 +90,20 @@ def _standing_events() -> list[StandingUpdated]:
         projection.apply(connection, k3_update("QLVT", 9, 20))
     return [StandingUpdated.model_validate(e)
             for e in (json.loads(json.dumps(x)) for x in outbox_events(db, awards_store.outbox))]
+
+
+def test_a_target_reached_again_after_dipping_is_not_announced_twice(database_url: str) -> None:
+    db = fresh_database(database_url, notifier_store.metadata)
+    projection = NotificationProjection(CAMPAIGN)
+    awards_db = fresh_database("sqlite://", awards_store.metadata)
+    standings = StandingsProjection(CAMPAIGN, "standings", CollectorRegistry())
+    with awards_db.begin() as connection:  # met, dipped below, met again
+        for numerator in (9, 8, 9):
+            standings.apply(connection, k3_update("QLVT", numerator, 20))
+    events = [StandingUpdated.model_validate(e) for e in outbox_events(awards_db, awards_store.outbox)]
+    assert [e.targets_met for e in events] == [["K3"], [], ["K3"]]
+    for event in events:
+        with db.begin() as connection:
+            projection.apply(connection, event)
+    assert len(table_rows(db, notifier_store.deliveries)) == 1
+    db.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.infra import ROOT
+from devkit.infra import ROOT
 
 REPORT = ROOT / "build" / "reports" / "figures.txt"
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 
 from campaign.awards.v1 import awards_pb2_grpc
+from campaign_awards import SERVICE, store
+from campaign_awards.grpc_api import AwardsServicer
+from campaign_awards.projection import StandingsProjection
+from campaign_awards.settings import AwardsSettings
 from campaign_contracts import topics as t
 from campaign_contracts.campaign_file import load_campaign
 from campaign_contracts.events import IndicatorUpdated, StandingUpdated
@@ -13,10 +17,6 @@ from campaign_kit.db import Database
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
 from campaign_kit.wiring import declare_publishers, subscribe_events
-from campaign_awards import SERVICE, store
-from campaign_awards.grpc_api import AwardsServicer
-from campaign_awards.projection import StandingsProjection
-from campaign_awards.settings import AwardsSettings
 
 
 def build(settings: AwardsSettings) -> ServiceRuntime:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 from sqlalchemy import select
 
 from campaign.awards.v1 import awards_pb2, awards_pb2_grpc
+from campaign_awards.store import standing_indicators, standings
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import Figure
 from campaign_kit.db import Database
-from campaign_awards.store import standing_indicators, standings
 
 
 class AwardsServicer(awards_pb2_grpc.AwardsServiceServicer):
@@ -18,7 +20,7 @@ class AwardsServicer(awards_pb2_grpc.AwardsServiceServicer):
         self.campaign = campaign
 
     async def GetStandings(
-        self, request: awards_pb2.GetStandingsRequest, context: grpc.aio.ServicerContext
+        self, request: awards_pb2.GetStandingsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> awards_pb2.GetStandingsResponse:
         period_key = request.period_key or self.campaign.period.key
         with self.db.begin() as connection:

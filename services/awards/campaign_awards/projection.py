@@ -11,6 +11,9 @@ from decimal import Decimal
 from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import Connection, select
 
+from campaign_awards import SERVICE
+from campaign_awards.scoring import RankEntry, points, rank
+from campaign_awards.store import outbox, standing_indicators, standings
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import (
     Figure,
@@ -23,9 +26,6 @@ from campaign_contracts.events import (
 )
 from campaign_kit.db import upsert
 from campaign_kit.outbox import add_to_outbox
-from campaign_awards import SERVICE
-from campaign_awards.scoring import RankEntry, points, rank
-from campaign_awards.store import outbox, standing_indicators, standings
 
 
 def _codes(text: str) -> list[IndicatorCode]:
@@ -102,15 +102,14 @@ class StandingsProjection:
                 "rank": ranks[entry.unit_code], "total_points": entry.total_points,
                 "targets_met": met_text, "updated_at": now,
             }, ["period_key", "unit_code"])
-            unit = self.campaign.unit(entry.unit_code)
-            assert unit is not None
+            unit_name = next(u.name for u in self.campaign.units if u.code == entry.unit_code)
             event = StandingUpdated.caused_by(
                 cause, producer=SERVICE, campaign_id=self.campaign.campaign_id,
-                period_key=period_key, unit_code=unit.code, unit_name=unit.name,
+                period_key=period_key, unit_code=entry.unit_code, unit_name=unit_name,
                 rank=ranks[entry.unit_code], total_points=entry.total_points,
                 indicators=[cells[k] for k in sorted(cells)], targets_met=met,
                 previous_targets_met=_codes(before.targets_met) if before else [],
             )
-            add_to_outbox(connection, outbox, self.topic, unit.code, event)
-            self.rank_gauge.labels(unit.code).set(ranks[entry.unit_code])
-            self.points_gauge.labels(unit.code).set(float(entry.total_points))
+            add_to_outbox(connection, outbox, self.topic, entry.unit_code, event)
+            self.rank_gauge.labels(entry.unit_code).set(ranks[entry.unit_code])
+            self.points_gauge.labels(entry.unit_code).set(float(entry.total_points))

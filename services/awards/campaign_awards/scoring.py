@@ -18,7 +18,8 @@ def points(figure: Figure, target: Decimal, full_points: Decimal) -> Decimal:
         return Decimal("0.00")
     if figure.meets(target):
         return full_points.quantize(POINT_PLACES)
-    exact = Fraction(figure.numerator, figure.denominator) / Fraction(target) * Fraction(full_points)
+    rate = Fraction(figure.numerator, figure.denominator)
+    exact = rate / Fraction(target) * Fraction(full_points)
     return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
         POINT_PLACES, ROUND_HALF_UP
     )

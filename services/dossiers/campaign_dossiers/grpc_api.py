@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 from sqlalchemy import select
 
@@ -16,7 +18,7 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):
         self.db = db
 
     async def GetNomineeFigures(
-        self, request: dossiers_pb2.GetNomineeFiguresRequest, context: grpc.aio.ServicerContext
+        self, request: dossiers_pb2.GetNomineeFiguresRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dossiers_pb2.GetNomineeFiguresResponse:
         if request.subject_kind not in (SubjectKind.UNIT.value, SubjectKind.OFFICER.value):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,

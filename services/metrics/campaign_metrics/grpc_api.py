@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 from sqlalchemy import select
 
@@ -22,7 +24,7 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         self.campaign = campaign
 
     async def GetIndicators(
-        self, request: metrics_pb2.GetIndicatorsRequest, context: grpc.aio.ServicerContext
+        self, request: metrics_pb2.GetIndicatorsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> metrics_pb2.GetIndicatorsResponse:
         try:
             kind = SubjectKind(request.subject_kind or "unit")

@@ -46,7 +46,7 @@ def build(settings: NotifierSettings) -> ServiceRuntime:
                               ConsumerMetrics(registry))
     subscribe_events(
         broker, standings.name, StandingUpdated, tracked, settings.consumer_group or SERVICE,
-        NotificationProjection(campaign).apply, relay, after=worker.flush,
+        NotificationProjection(campaign).apply, relay, after=worker.deliver_due,
         description="Standings from the awards service",
     )
     return ServiceRuntime(

@@ -45,6 +45,10 @@ class DeliveryWorker:
         )
         self._lock = asyncio.Lock()
 
+    async def deliver_due(self) -> None:
+        """Send what is due (the hook run after each applied standing event)."""
+        await self.flush()
+
     async def flush(self) -> int:
         """Try every delivery that is due; returns how many were sent."""
         sent = 0

@@ -10,11 +10,13 @@ from sqlalchemy import Connection, select
 
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import StandingUpdated
-from campaign_notifier.rules import target_reached
-from campaign_notifier.store import deliveries
+from campaign_notifier.rules import Notice, target_reached
+from campaign_notifier.store import deliveries, milestones
 
 
 class NotificationProjection:
+    """Decides the deliveries; `milestones` keeps a note from repeating (see store.py)."""
+
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
 
@@ -24,6 +26,8 @@ class NotificationProjection:
             return
         now = datetime.now(UTC)
         for notice in target_reached(self.campaign, event):
+            if not self._first_time(connection, notice, event):
+                continue
             for contact in unit.contacts:
                 exists = connection.execute(
                     select(deliveries.c.delivery_id).where(
@@ -41,3 +45,17 @@ class NotificationProjection:
                     subject=notice.subject, body=notice.body, status="pending", attempts=0,
                     last_error=None, next_attempt_at=now, created_at=now, updated_at=now,
                 ))
+
+    @staticmethod
+    def _first_time(connection: Connection, notice: Notice, event: StandingUpdated) -> bool:
+        key = {"rule": notice.rule, "unit_code": notice.unit_code,
+               "indicator": notice.indicator, "period_key": notice.period_key}
+        seen = connection.execute(
+            select(milestones.c.cause_event_id).where(
+                *(milestones.c[name] == value for name, value in key.items())
+            )
+        ).scalar_one_or_none()
+        if seen is not None:
+            return seen == str(event.event_id)  # the same event again: its deliveries stand
+        connection.execute(milestones.insert().values(**key, cause_event_id=str(event.event_id)))
+        return True

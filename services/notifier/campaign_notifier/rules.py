@@ -15,6 +15,8 @@ TARGET_REACHED = "target_reached"
 class Notice:
     rule: str
     unit_code: str
+    indicator: str
+    period_key: str
     subject: str
     body: str
 
@@ -32,7 +34,8 @@ def percent(rate: Decimal) -> str:
 def _figure_line(cell: IndicatorStanding) -> str:
     figure = cell.figure
     rate = "chưa có số liệu" if figure.rate is None else percent(figure.rate)
-    return f"{rate} ({figure.numerator}/{figure.denominator} hồ sơ), chỉ tiêu ≥ {percent(cell.target)}"
+    counts = f"{figure.numerator}/{figure.denominator} hồ sơ"
+    return f"{rate} ({counts}), chỉ tiêu ≥ {percent(cell.target)}"
 
 
 def target_reached(campaign: Campaign, event: StandingUpdated) -> list[Notice]:
@@ -52,12 +55,14 @@ def target_reached(campaign: Campaign, event: StandingUpdated) -> list[Notice]:
             f"Theo số liệu đồng bộ từ Cổng Dịch vụ công, đơn vị đã đạt chỉ tiêu "
             f"{cell.indicator.value} – {rule.name} của đợt thi đua:",
             f"  • {_figure_line(cell)}",
-            f"  • Tổng điểm: {decimal_vi(event.total_points)}; xếp hạng {event.rank}/{unit_count} đơn vị.",
+            f"  • Tổng điểm: {decimal_vi(event.total_points)}; "
+            f"xếp hạng {event.rank}/{unit_count} đơn vị.",
             "",
             f"Kỳ tính: {campaign.period.start:%d/%m/%Y} – {campaign.period.end:%d/%m/%Y}.",
             f"Đợt thi đua: {campaign.name}",
             "",
             f"Văn phòng Sở – Thường trực Hội đồng thi đua – khen thưởng, {campaign.issuing_body}.",
         ])
-        notices.append(Notice(TARGET_REACHED, event.unit_code, subject, body))
+        notices.append(Notice(TARGET_REACHED, event.unit_code, cell.indicator.value,
+                              event.period_key, subject, body))
     return notices

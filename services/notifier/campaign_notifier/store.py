@@ -10,6 +10,18 @@ metadata = MetaData()
 positions = positions_table(metadata)
 outbox = outbox_table(metadata)
 
+# A unit hears that it reached a target once per indicator and period: a rate hovering around
+# its target during a burst of records must not send a note at every crossing.
+milestones = Table(
+    "milestones",
+    metadata,
+    Column("rule", String(50), primary_key=True),
+    Column("unit_code", String(100), primary_key=True),
+    Column("indicator", String(4), primary_key=True),
+    Column("period_key", String(40), primary_key=True),
+    Column("cause_event_id", String(36), nullable=False),
+)
+
 deliveries = Table(
     "deliveries",
     metadata,

@@ -3,13 +3,16 @@ repository's own scripts under deploy/, on free loopback ports."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 KAFKA_SH = ROOT / "deploy" / "kafka" / "kafka.sh"
 PG_SH = ROOT / "deploy" / "postgres" / "pg.sh"
 
@@ -39,7 +42,8 @@ def _run(script: Path, args: list[str], env: dict[str, str]) -> str:
         timeout=600,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"{script.name} {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        command = f"{script.name} {' '.join(args)}"
+        raise RuntimeError(f"{command} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout.strip()
 
 
@@ -85,3 +89,42 @@ class PostgresServer:
 
     def reset(self) -> None:
         _run(PG_SH, ["reset"], self.env)
+
+
+class PrometheusServer:
+    """Debian's Prometheus, scraping the given /metrics targets every second."""
+
+    def __init__(self, data_dir: Path, targets: dict[str, int]) -> None:
+        self.port = free_port()
+        self.data_dir = data_dir
+        self.targets = targets
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> PrometheusServer:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config = self.data_dir / "prometheus.yml"
+        static = "\n".join(
+            f"      - targets: ['127.0.0.1:{port}']\n        labels: {{service: {name}}}"
+            for name, port in self.targets.items()
+        )
+        config.write_text(
+            "global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: campaign\n"
+            f"    static_configs:\n{static}\n", encoding="utf-8",
+        )
+        self.process = subprocess.Popen(
+            ["prometheus", f"--config.file={config}",
+             f"--storage.tsdb.path={self.data_dir / 'tsdb'}",
+             f"--web.listen-address=127.0.0.1:{self.port}"],
+            stdout=(self.data_dir / "prometheus.log").open("wb"), stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(30)
+
+    def api(self, path: str) -> Any:
+        url = f"http://127.0.0.1:{self.port}{path}"
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            return json.loads(reply.read())

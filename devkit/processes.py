@@ -13,7 +13,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from tests.support.infra import ROOT, free_port
+from devkit.infra import ROOT, free_port
 
 
 @dataclass

@@ -8,11 +8,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from tests.support.infra import free_port
+from devkit.infra import free_port
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Received:
 
 @dataclass
 class Inbox:
+    mail_dir: Path | None = None  # where each message is also kept as an .eml file
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -30,6 +32,9 @@ class Inbox:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(Received(parsed, time.monotonic()))  # type: ignore[arg-type]
+            if self.mail_dir is not None:
+                self.mail_dir.mkdir(parents=True, exist_ok=True)
+                (self.mail_dir / f"{len(self.messages):04}.eml").write_bytes(envelope.content)
         return "250 OK"
 
     def wait_for(self, count: int, timeout: float) -> list[Received]:
@@ -43,8 +48,8 @@ class Inbox:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
-        self.inbox = Inbox()
+    def __init__(self, mail_dir: Path | None = None) -> None:
+        self.inbox = Inbox(mail_dir)
         self.port = free_port()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
 

@@ -1,0 +1,112 @@
+"""Runs the whole system locally on a running broker: a mail sink, the four services as
+processes, and the demo feed; then shows the standings, the e-mails and where to look.
+
+    python -m devkit.demo [--bootstrap 127.0.0.1:9092] [--records 3000] [--exit]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+from kafka import KafkaProducer
+
+from campaign.awards.v1 import awards_pb2, awards_pb2_grpc
+from campaign_contracts.campaign_file import load_campaign
+from campaign_contracts.topics import ALL_TOPICS, PORTAL_RECORDS, prefixed
+from campaign_kit.topics_admin import ensure_topics
+from devkit.feed import demo_feed
+from devkit.infra import ROOT
+from devkit.processes import ServiceProcess
+from devkit.smtp import SmtpServer
+
+PORTS = {"metrics": (50051, 9101), "dossiers": (50052, 9102), "awards": (50053, 9103),
+         "notifier": (50054, 9104)}
+
+
+def _records_counted(metrics: ServiceProcess) -> float:
+    url = f"http://127.0.0.1:{metrics.metrics_port}/metrics"
+    with urllib.request.urlopen(url) as reply:
+        for line in reply.read().decode("utf-8").splitlines():
+            if line.startswith("portal_records_total "):
+                return float(line.split()[1])
+    return 0.0
+
+
+def _print_standings(awards: ServiceProcess) -> None:
+    with awards.channel() as channel:
+        reply = awards_pb2_grpc.AwardsServiceStub(channel).GetStandings(  # type: ignore[no-untyped-call]
+            awards_pb2.GetStandingsRequest())
+    print(f"\nBảng xếp hạng {reply.campaign_id} ({reply.period_key}):")
+    print(f"{'hạng':>4}  {'đơn vị':<6} {'điểm':>7}  K3 (đã TTTT / hồ sơ có phí)")
+    for row in reply.rows:
+        k3 = next((c for c in row.indicators if c.indicator == "K3"), None)
+        figure = (f"{k3.numerator}/{k3.denominator} = {k3.rate or 'n/a'}"
+                  f"{' ✓' if k3.target_met else ''}") if k3 else "n/a"
+        print(f"{row.rank:>4}  {row.unit_code:<6} {row.total_points:>7}  {figure}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m devkit.demo")
+    parser.add_argument("--bootstrap", default="127.0.0.1:9092")
+    parser.add_argument("--records", type=int, default=3000)
+    parser.add_argument("--exit", action="store_true", help="stop after showing the results")
+    args = parser.parse_args()
+
+    run_id = datetime.now().strftime("%Y%m%d%H%M%S")
+    prefix = f"demo{run_id}"
+    work = ROOT / "var" / "demo" / run_id
+    work.mkdir(parents=True, exist_ok=True)
+    ensure_topics(args.bootstrap, [prefixed(t, prefix) for t in ALL_TOPICS])
+    with SmtpServer(mail_dir=work / "mail") as smtp, contextlib.ExitStack() as stack:
+        services = {}
+        for name, (grpc_port, metrics_port) in PORTS.items():
+            env = {"KAFKA_BOOTSTRAP_SERVERS": args.bootstrap, "TOPIC_PREFIX": prefix,
+                   "DATA_DIR": str(work / name), "SMTP_PORT": str(smtp.port),
+                   "CONSUMER_GROUP": f"{prefix}-{name}"}
+            process = ServiceProcess(name, env, work / f"{name}.log", grpc_port, metrics_port)
+            process.start()
+            stack.callback(process.stop)
+            services[name] = process
+        for process in services.values():
+            process.wait_serving()
+        print(f"four services serving; feeding {args.records} portal records")
+
+        producer = KafkaProducer(bootstrap_servers=args.bootstrap, acks="all", linger_ms=20)
+        inbound = prefixed(PORTAL_RECORDS, prefix).name
+        started = time.monotonic()
+        for key, value in demo_feed(load_campaign(), args.records):
+            producer.send(inbound, key=key.encode("utf-8"), value=value)
+        producer.flush()
+        producer.close()
+        while _records_counted(services["metrics"]) < args.records:
+            time.sleep(0.5)
+        print(f"metrics counted {args.records} records in {time.monotonic() - started:.1f}s")
+        time.sleep(3)  # let standings and notices follow
+        _print_standings(services["awards"])
+        print(f"\nE-mail gửi đơn vị ({len(smtp.inbox.messages)}):")
+        for mail in smtp.inbox.messages:
+            print(f"  → {mail.message['To']}: {mail.message['Subject']}")
+        _where_to_look(services, work, prefix)
+        if not args.exit:
+            print("\nRunning; Ctrl-C stops the services.")
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(1)
+    return 0
+
+
+def _where_to_look(services: dict[str, ServiceProcess], work: Path, prefix: str) -> None:
+    print("\nWhere to look:")
+    for name, process in services.items():
+        print(f"  {name:<9} gRPC 127.0.0.1:{process.grpc_port} (health, reflection)  "
+              f"metrics http://127.0.0.1:{process.metrics_port}/metrics  log {process.log_path}")
+    print(f"  topics    {prefix}.* on the broker; e-mails as .eml files in {work / 'mail'}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Who may do what (phân quyền): a unit opens, fills, submits and reads its own dossiers; the
+Office (Văn phòng Sở) reads every dossier, reviews and forwards them; the Council reads what
+was forwarded to it. Everyone else is refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from campaign_dossiers.domain.errors import Refusal, RefusalKind
+
+
+class Role(StrEnum):
+    UNIT = "unit"        # phòng, ban, đơn vị
+    OFFICE = "office"    # Văn phòng Sở, Thường trực Hội đồng TĐKT
+    COUNCIL = "council"  # Hội đồng thi đua – khen thưởng
+
+
+class Action(StrEnum):
+    OPEN = "open"
+    ATTACH = "attach"
+    SUBMIT = "submit"
+    REVIEW = "review"
+    FORWARD = "forward"
+    READ = "read"
+    DRAFT_REPORT = "draft_report"
+
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.OPEN: frozenset({Role.UNIT}),
+    Action.ATTACH: frozenset({Role.UNIT}),
+    Action.SUBMIT: frozenset({Role.UNIT}),
+    Action.REVIEW: frozenset({Role.OFFICE}),
+    Action.FORWARD: frozenset({Role.OFFICE}),
+    Action.READ: frozenset({Role.UNIT, Role.OFFICE, Role.COUNCIL}),
+    Action.DRAFT_REPORT: frozenset({Role.UNIT, Role.OFFICE}),
+}
+
+ACTION_NAMES: dict[Action, str] = {
+    Action.OPEN: "mở hồ sơ",
+    Action.ATTACH: "đính kèm tài liệu",
+    Action.SUBMIT: "nộp hồ sơ",
+    Action.REVIEW: "thẩm định hồ sơ",
+    Action.FORWARD: "chuyển hồ sơ lên Hội đồng",
+    Action.READ: "xem hồ sơ",
+    Action.DRAFT_REPORT: "soạn báo cáo thành tích",
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller, as its token identifies it."""
+
+    role: Role
+    unit_code: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """How events name the caller (never the token)."""
+        return f"{self.role.value}:{self.unit_code}" if self.unit_code else self.role.value
+
+
+def require(principal: Principal, action: Action) -> None:
+    """Refuse a role that may never do `action`, whatever the dossier."""
+    if principal.role not in ALLOWED[action]:
+        raise Refusal(
+            RefusalKind.FORBIDDEN, "role_not_allowed",
+            f"Vai trò '{principal.role.value}' không được {ACTION_NAMES[action]}.",
+        )
+
+
+def require_on_dossier(
+    principal: Principal, action: Action, unit_code: str, forwarded: bool
+) -> None:
+    """Refuse `action` on one dossier of `unit_code` unless the caller may act on it."""
+    require(principal, action)
+    if principal.role is Role.UNIT and principal.unit_code != unit_code:
+        raise Refusal(
+            RefusalKind.FORBIDDEN, "not_your_dossier",
+            f"Hồ sơ này của đơn vị {unit_code}; đơn vị {principal.unit_code} chỉ được "
+            f"{ACTION_NAMES[action]} của chính mình.",
+        )
+    if principal.role is Role.COUNCIL and not forwarded:
+        raise Refusal(
+            RefusalKind.FORBIDDEN, "not_forwarded",
+            "Hội đồng chỉ xem được hồ sơ đã được Văn phòng chuyển lên.",
+        )
