@@ -86,8 +86,9 @@ def demo_feed(campaign: Campaign, count: int, seed: int = 2024) -> Iterator[tupl
         yield code, json.dumps(record, ensure_ascii=False).encode("utf-8")
         sent += 1
         if rng.random() < 0.01:  # a portal bug: a time in the wrong format
-            bad = dict(record, MaHoSo=f"{code}-LOI", NgayTiepNhan=received.isoformat())
-            yield bad["MaHoSo"], json.dumps(bad, ensure_ascii=False).encode("utf-8")
+            bad_code = f"{code}-LOI"
+            bad = dict(record, MaHoSo=bad_code, NgayTiepNhan=received.isoformat())
+            yield bad_code, json.dumps(bad, ensure_ascii=False).encode("utf-8")
             sent += 1
 
 

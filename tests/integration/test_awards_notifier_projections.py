@@ -100,7 +100,8 @@ def test_a_target_reached_again_after_dipping_is_not_announced_twice(database_ur
     with awards_db.begin() as connection:  # met, dipped below, met again
         for numerator in (9, 8, 9):
             standings.apply(connection, k3_update("QLVT", numerator, 20))
-    events = [StandingUpdated.model_validate(e) for e in outbox_events(awards_db, awards_store.outbox)]
+    events = [StandingUpdated.model_validate(e)
+              for e in outbox_events(awards_db, awards_store.outbox)]
     assert [e.targets_met for e in events] == [["K3"], [], ["K3"]]
     for event in events:
         with db.begin() as connection:

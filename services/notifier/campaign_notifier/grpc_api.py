@@ -17,7 +17,8 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
         self.db = db
 
     async def ListDeliveries(
-        self, request: notifier_pb2.ListDeliveriesRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: notifier_pb2.ListDeliveriesRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
     ) -> notifier_pb2.ListDeliveriesResponse:
         query = select(deliveries).order_by(deliveries.c.created_at)
         if request.unit_code:

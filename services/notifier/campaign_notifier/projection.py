@@ -56,6 +56,6 @@ class NotificationProjection:
             )
         ).scalar_one_or_none()
         if seen is not None:
-            return seen == str(event.event_id)  # the same event again: its deliveries stand
+            return bool(seen == str(event.event_id))  # the same event again: its deliveries stand
         connection.execute(milestones.insert().values(**key, cause_event_id=str(event.event_id)))
         return True
