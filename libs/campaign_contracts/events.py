@@ -113,6 +113,34 @@ class IndicatorUpdated(Event):
     as_of: AwareDatetime = Field(description="Time of the latest record behind the figure")
 
 
+class CatalogueEntry(BaseModel):
+    """One row of the procedure catalogue (danh mục TTHC): a procedure as one unit handles it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    procedure_code: NfcStr = Field(description="MaTTHC")
+    procedure_name: NfcStr = Field(description="TenTTHC")
+    unit_code: NfcStr = Field(description="DonVi: code of the unit that handles it")
+    online_level: Literal["toan_trinh", "mot_phan", "khong"] = Field(
+        description="MucDoDVC: online public service in full (toàn trình), in part (một phần), "
+        "or not online (không)"
+    )
+    has_fees: bool = Field(description="CoPhiLePhi: the procedure carries fees or charges")
+
+
+class CatalogueLoaded(Event):
+    """A version of the procedure catalogue was loaded; it replaces the previous one whole and
+    the indicators are recomputed with it. The version is a hash of the entries, so loading the
+    same catalogue again changes nothing."""
+
+    event_type: Literal["CatalogueLoaded"] = "CatalogueLoaded"
+    schema_version: Literal[1] = 1
+    version: str = Field(description="Hash of the entries", examples=["3f9a0c1d2e4b"])
+    source: str = Field(description="Where it came from: a file name, or grpc", examples=[
+        "catalogue-lang-son-2024.csv"])
+    entries: list[CatalogueEntry] = Field(description="Every row, one per procedure and unit")
+
+
 # --- awards --------------------------------------------------------------------------------
 
 
@@ -172,12 +200,18 @@ DOCUMENT_CONTENT_TYPES = (
 
 
 class DossierEventBase(Event):
-    """What every dossier event carries: the dossier and the event's place in its history."""
+    """What every dossier event carries: the dossier, the event's place in its history, and who
+    is nominated for what by whom (so that a consumer, say the notifier, needs no state to tell
+    the unit about its dossier)."""
 
     dossier_id: uuid.UUID
     sequence: int = Field(
         ge=1, description="Position in the dossier's history; the dossier's version after it"
     )
+    unit_code: NfcStr = Field(description="The nominating unit")
+    award_type: str = Field(examples=["giay_khen_giam_doc_so", "bang_khen_chu_tich_ubnd"])
+    nominee_kind: NomineeKind
+    nominee_code: NfcStr = Field(description="Unit code (collective) or officer name")
 
 
 class DossierOpened(DossierEventBase):
@@ -187,10 +221,6 @@ class DossierOpened(DossierEventBase):
     schema_version: Literal[1] = 1
     campaign_id: str
     campaign_version: str = Field(description="Version of the campaign file whose rules apply")
-    unit_code: NfcStr = Field(description="The nominating unit")
-    award_type: str = Field(examples=["giay_khen_giam_doc_so", "bang_khen_chu_tich_ubnd"])
-    nominee_kind: NomineeKind
-    nominee_code: NfcStr = Field(description="Unit code (collective) or officer name")
     opened_by: str = Field(description="Who opened it", examples=["unit:QLVT"])
 
 
@@ -309,6 +339,8 @@ notification_event_adapter: TypeAdapter[NotificationEvent] = TypeAdapter(Notific
 
 __all__ = [
     "AwardDecided",
+    "CatalogueEntry",
+    "CatalogueLoaded",
     "DocumentAttached",
     "DossierAccepted",
     "DossierEvent",

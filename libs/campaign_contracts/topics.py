@@ -36,6 +36,10 @@ INDICATORS = Topic(
     "campaign.metrics.indicators.v1", 3, "subject code",
     doc="IndicatorUpdated: indicator cells with previous values and definition versions",
 )
+CATALOGUE = Topic(
+    "campaign.metrics.catalogue.v1", 1, "catalogue",
+    doc="CatalogueLoaded: versions of the procedure catalogue (danh mục TTHC), one partition",
+)
 DOSSIER_EVENTS = Topic(
     "campaign.dossiers.events.v1", 3, "dossier id",
     doc="Nomination dossier events (opened, document attached, submitted, reviewed, forwarded)",
@@ -57,6 +61,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     PORTAL_RECORDS_DEAD_LETTER,
     ACCEPTED_RECORDS,
     INDICATORS,
+    CATALOGUE,
     DOSSIER_EVENTS,
     STANDINGS,
     AWARD_DECISIONS,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from aiokafka import ConsumerRecord, TopicPartition
@@ -27,6 +27,8 @@ from campaign_kit.db import Database, upsert
 log = logging.getLogger(__name__)
 
 Apply = Callable[[Connection, ConsumerRecord[bytes, bytes]], None]
+ApplyBatch = Callable[[Connection, Sequence[ConsumerRecord[bytes, bytes]]], None]
+"""Applies records not seen before, in their order, inside the caller's transaction."""
 
 
 class _HasConsumer(Protocol):
@@ -118,6 +120,77 @@ class TrackedConsumer:
             await asyncio.sleep(pause)
             await message.nack()  # seek back to this record
             return False
+        self._failures_in_a_row = 0
+        return applied
+
+    def apply_batch(
+        self, records: Sequence[ConsumerRecord[bytes, bytes]], apply: ApplyBatch
+    ) -> list[ConsumerRecord[bytes, bytes]]:
+        """Apply a batch in one transaction with the positions it reaches; returns the records
+        that were new. Records at or below a partition's stored position are skipped, so a batch
+        redelivered in whole or in part changes nothing twice."""
+        with self.db.begin() as connection:
+            stored = {
+                (topic, partition): self._position(connection, topic, partition)
+                for topic, partition in {(r.topic, r.partition) for r in records}
+            }
+            fresh = []
+            for record in records:
+                position = stored[(record.topic, record.partition)]
+                if position is None or record.offset > position:
+                    fresh.append(record)
+            if fresh:
+                apply(connection, fresh)
+                reached: dict[tuple[str, int], int] = {}
+                for record in fresh:
+                    reached[(record.topic, record.partition)] = max(
+                        record.offset, reached.get((record.topic, record.partition), -1)
+                    )
+                for (topic, partition), offset in sorted(reached.items()):
+                    upsert(
+                        connection, self.positions,
+                        {"consumer": self.name, "topic": topic, "partition": partition,
+                         "offset": offset},
+                        ["consumer", "topic", "partition"],
+                    )
+        counts: dict[str, list[int]] = {}  # topic -> [read, applied]
+        for record in records:
+            counts.setdefault(record.topic, [0, 0])[0] += 1
+        last: dict[tuple[str, int], int] = {}
+        for record in fresh:
+            counts[record.topic][1] += 1
+            last[(record.topic, record.partition)] = record.offset
+        for topic, (read, applied) in counts.items():
+            if applied:
+                self.metrics.applied.labels(self.name, topic).inc(applied)
+            if read > applied:
+                self.metrics.duplicates.labels(self.name, topic).inc(read - applied)
+        for (topic, partition), offset in last.items():
+            self.metrics.position.labels(self.name, topic, str(partition)).set(offset)
+        return fresh
+
+    async def handle_batch(
+        self, message: Any, apply: ApplyBatch
+    ) -> list[ConsumerRecord[bytes, bytes]]:
+        """`apply_batch` for a FastStream batch KafkaMessage; on error rewind every partition of
+        the batch to its first record and retry after a pause. Returns the records applied."""
+        records: Sequence[ConsumerRecord[bytes, bytes]] = message.raw_message
+        try:
+            applied = self.apply_batch(records, apply)
+        except Exception:
+            self._failures_in_a_row += 1
+            first = records[0]
+            self.metrics.failures.labels(self.name, first.topic).inc()
+            pause = min(self.retry_pause * 2 ** (self._failures_in_a_row - 1), 30.0)
+            log.exception(
+                "projection failed; retrying the batch",
+                extra={"consumer": self.name, "topic": first.topic,
+                       "partition": first.partition, "offset": first.offset,
+                       "records": len(records), "retry_in_s": pause},
+            )
+            await asyncio.sleep(pause)
+            await message.nack()  # seeks each partition back to its first record in the batch
+            return []
         self._failures_in_a_row = 0
         return applied
 

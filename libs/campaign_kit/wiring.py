@@ -7,7 +7,8 @@ and a failed record is rewound rather than acknowledged.
 
 # No `from __future__ import annotations` here: FastStream reads the handler's annotations at
 # definition time to build the AsyncAPI payload schema and to parse the body.
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from faststream import AckPolicy
@@ -16,8 +17,8 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from campaign_kit.consumer import TrackedConsumer
-from campaign_kit.outbox import OutboxRelay
+from campaign_kit.consumer import ApplyBatch, TrackedConsumer
+from campaign_kit.outbox import OutboxRelay, SendNoWait
 
 E = TypeVar("E", bound=BaseModel)
 ApplyEvent = Callable[[Connection, Any], None]
@@ -72,6 +73,76 @@ def subscribe_raw(
             await relay.flush()
 
     subscriber(handle)
+
+
+async def _raw_bodies(message: Any) -> Any:
+    """Decoder that leaves each record's bytes alone: the handler validates them itself, and
+    FastStream's default would parse every JSON body once more for nothing."""
+    return message.body
+
+
+def subscribe_raw_batch(
+    broker: KafkaBroker, topic: str, tracked: TrackedConsumer, group: str, apply: ApplyBatch,
+    relay: OutboxRelay | None, *, max_records: int, batch_timeout_ms: int = 100,
+    before: Callable[[], Awaitable[None]] | None = None,
+    after: Callable[[Sequence[Any]], Awaitable[None]] | None = None, description: str = "",
+    **consumer_options: Any,
+) -> Any:
+    """Subscribe `apply(connection, records)` to batches of raw records (bad ones are the
+    handler's to dead-letter), exactly once: one transaction per batch with its positions.
+    `before` is awaited ahead of each batch (e.g. until the service is ready to apply it),
+    `after` gets the records applied. Returns the subscriber (its `consumer` answers lag
+    questions once started)."""
+    listener = tracked.resume_listener()
+    subscriber = broker.subscriber(
+        topic,
+        batch=True,
+        max_records=max_records,
+        batch_timeout_ms=batch_timeout_ms,
+        group_id=group,
+        ack_policy=AckPolicy.MANUAL,
+        auto_offset_reset="earliest",
+        listener=listener,
+        decoder=_raw_bodies,
+        title=f"{group}:{topic}",
+        description=description,
+        **consumer_options,
+    )
+    listener.bind(subscriber)
+
+    async def handle(records: list[bytes], message: KafkaMessage) -> None:
+        if before is not None:
+            await before()
+        applied = await tracked.handle_batch(message, apply)
+        if applied:
+            if relay is not None:
+                await relay.flush()
+            if after is not None:
+                await after(applied)
+
+    subscriber(handle)
+    return subscriber
+
+
+def declare_pipelined_publishers(
+    broker: KafkaBroker, events: dict[str, type[BaseModel]], service: str
+) -> SendNoWait:
+    """Like `declare_publishers`, but the function it returns hands the message to the producer
+    and returns at once with a future: a relay sends a whole batch, then waits for all the
+    acknowledgements, instead of one round trip per event."""
+    publishers = {
+        topic: broker.publisher(topic, title=f"{service}:{topic}", schema=model,
+                                description=(model.__doc__ or "").strip())
+        for topic, model in events.items()
+    }
+
+    async def send(topic: str, value: bytes, key: bytes | None) -> "asyncio.Future[Any]":
+        future: asyncio.Future[Any] = await publishers[topic].publish(
+            value, key=key, headers={"content-type": "application/json"}, no_confirm=True
+        )
+        return future
+
+    return send
 
 
 def declare_publishers(

@@ -41,7 +41,7 @@ def test_prometheus_scrapes_every_service_and_sees_the_flow(
             return {t["labels"]["service"] for t in active if t["health"] == "up"}
 
         def k3_rate() -> list[Any]:
-            query = '/api/v1/query?query=indicator_rate{subject_code="QLVT"}'
+            query = '/api/v1/query?query=indicator_rate{indicator="K3",subject_code="QLVT"}'
             return list(prometheus.api(query)["data"]["result"])
 
         _eventually(lambda: up_targets() == set(services), 60)

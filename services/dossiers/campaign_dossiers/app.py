@@ -1,42 +1,123 @@
-"""Composition root of the dossiers service."""
+"""Composition root of the dossiers service: `bootstrap` wires the command bus, the API and the
+projection from their dependencies (tests pass fakes); `build` adds the real ones around it —
+settings, database, blob directory, broker, outbox relay and subscriptions."""
 
 from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
 
 from campaign.dossiers.v1 import dossiers_pb2_grpc
 from campaign_contracts import topics as t
-from campaign_contracts.campaign_file import load_campaign
-from campaign_contracts.events import IndicatorUpdated
-from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
-from campaign_kit.db import Database
-from campaign_kit.runtime import ServiceRuntime, make_broker
-from campaign_kit.wiring import subscribe_events
+from campaign_contracts.campaign_file import Campaign, load_campaign
+from campaign_contracts.events import DossierEventMessage, IndicatorUpdated
 from campaign_dossiers import SERVICE, store
+from campaign_dossiers.auth import AccessTokens, TokenConfigError
+from campaign_dossiers.blobs import BlobStore, LocalBlobStore
+from campaign_dossiers.clock import Clock, SystemClock
+from campaign_dossiers.event_store import EventStore
 from campaign_dossiers.figures import NomineeFiguresProjection
 from campaign_dossiers.grpc_api import DossiersServicer
+from campaign_dossiers.handlers import CommandBus, CommandTelemetry, Dependencies
+from campaign_dossiers.projection import CONSUMER, DossierProjection, ProjectionTelemetry
 from campaign_dossiers.settings import DossiersSettings
+from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
+from campaign_kit.db import Database
+from campaign_kit.outbox import OutboxRelay
+from campaign_kit.runtime import ServiceRuntime, make_broker
+from campaign_kit.wiring import declare_publishers, subscribe_events
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Dossiers:
+    """The wired parts of the service."""
+
+    bus: CommandBus
+    servicer: DossiersServicer
+    projection: DossierProjection
+
+
+def bootstrap(
+    db: Database, campaign: Campaign, dossier_topic: str, *, blobs: BlobStore, clock: Clock,
+    tokens: AccessTokens, registry: CollectorRegistry, max_document_bytes: int,
+    after_command: Callable[[], Awaitable[object]] | None = None,
+) -> Dossiers:
+    events = EventStore()
+    bus = CommandBus(db, campaign, Dependencies(events, blobs), clock, store.outbox,
+                     dossier_topic, CommandTelemetry(registry))
+    servicer = DossiersServicer(db, campaign, bus, tokens, blobs, clock, max_document_bytes,
+                                after_command)
+    return Dossiers(bus, servicer, DossierProjection(events, ProjectionTelemetry(registry)))
+
+
+def access_tokens(settings: DossiersSettings, campaign: Campaign) -> AccessTokens:
+    """The configured callers, or exit(2) with one readable line (like any bad setting)."""
+    try:
+        tokens = AccessTokens.parse(settings.access_token_entries(), campaign)
+    except (TokenConfigError, OSError) as exc:
+        print(f"configuration error: ACCESS_TOKENS: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if not tokens:
+        log.warning("no access tokens configured: every dossier call but figures is refused")
+    return tokens
+
+
+async def keep_publishing(relay: OutboxRelay, every_s: float) -> None:
+    """Publish what a failed flush left in the outbox (say, during a broker outage)."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await relay.flush()
+        except Exception:
+            log.warning("outbox relay flush failed; retrying", exc_info=True)
 
 
 def build(settings: DossiersSettings) -> ServiceRuntime:
     registry = CollectorRegistry()
     campaign = load_campaign(settings.campaign_file)
     indicators = t.prefixed(t.INDICATORS, settings.topic_prefix)
+    dossier_topic = t.prefixed(t.DOSSIER_EVENTS, settings.topic_prefix)
     broker = make_broker(settings, SERVICE, registry)
     db = Database(settings.sqlalchemy_url(SERVICE), store.metadata)
-    tracked = TrackedConsumer(f"{SERVICE}.indicators", db, store.positions,
-                              ConsumerMetrics(registry))
+    relay = OutboxRelay(db, store.outbox, declare_publishers(
+        broker, {dossier_topic.name: DossierEventMessage}, SERVICE
+    ))
+    dossiers = bootstrap(
+        db, campaign, dossier_topic.name, blobs=LocalBlobStore(settings.blob_root),
+        clock=SystemClock(), tokens=access_tokens(settings, campaign), registry=registry,
+        max_document_bytes=settings.max_document_bytes, after_command=relay.flush,
+    )
+    group = settings.consumer_group or SERVICE
+    metrics = ConsumerMetrics(registry)
     subscribe_events(
-        broker, indicators.name, IndicatorUpdated, tracked, settings.consumer_group or SERVICE,
+        broker, indicators.name, IndicatorUpdated,
+        TrackedConsumer(f"{SERVICE}.indicators", db, store.positions, metrics), group,
         NomineeFiguresProjection(campaign).apply, None,
         description="Indicator cells: nominees' figures for the Form 08 achievement report",
+    )
+    # Its own group: the read model follows the dossiers topic independently of indicators.
+    subscribe_events(
+        broker, dossier_topic.name, DossierEventMessage,
+        TrackedConsumer(CONSUMER, db, store.positions, metrics), f"{group}.dossier-events",
+        dossiers.projection.apply, None,
+        description="Nomination dossier events: the read model, rebuilt from this topic alone",
     )
     return ServiceRuntime(
         name=SERVICE,
         title="Dossiers service — hồ sơ đề nghị khen thưởng",
-        description="Award nomination dossiers; nominees' measured figures for Form 08.",
+        description="Award nomination dossiers: documents, completeness, deadline, review by "
+                    "the Office, forwarding to the Council; Form 08 drafts from measured figures.",
         settings=settings, broker=broker, db=db, registry=registry,
-        topics=[indicators, t.prefixed(t.DOSSIER_EVENTS, settings.topic_prefix)],
+        topics=[indicators, dossier_topic],
         grpc_services=[(dossiers_pb2_grpc.add_DossiersServiceServicer_to_server,
-                        DossiersServicer(db), "campaign.dossiers.v1.DossiersService")],
+                        dossiers.servicer, "campaign.dossiers.v1.DossiersService")],
+        relay=relay,
+        background=[lambda: keep_publishing(relay, settings.relay_interval_s)],
     )

@@ -3,11 +3,22 @@ quotes them (numerator, denominator, rate against the target, and the definition
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, select
+
 from campaign_contracts.campaign_file import Campaign
-from campaign_contracts.events import IndicatorUpdated, PeriodKind, SubjectKind
-from campaign_kit.db import upsert
+from campaign_contracts.events import (
+    Figure,
+    IndicatorCode,
+    IndicatorUpdated,
+    PeriodKind,
+    SubjectKind,
+)
 from campaign_dossiers.store import nominee_figures
-from sqlalchemy import Connection
+from campaign_kit.db import as_utc, upsert
 
 NOMINEE_KINDS = {SubjectKind.UNIT, SubjectKind.OFFICER}
 
@@ -29,3 +40,36 @@ class NomineeFiguresProjection:
             "catalogue_version": event.catalogue_version, "as_of": event.as_of,
             "source_event_id": str(event.event_id),
         }, ["subject_kind", "subject_code", "indicator"])
+
+
+@dataclass(frozen=True)
+class NomineeFigure:
+    """One indicator of a nominee over the campaign period, with the definitions behind it."""
+
+    indicator: IndicatorCode
+    figure: Figure
+    target: Decimal
+    target_met: bool
+    campaign_version: str
+    catalogue_version: str
+    as_of: datetime
+
+
+def figures_of(
+    connection: Connection, subject_kind: SubjectKind, subject_code: str
+) -> list[NomineeFigure]:
+    c = nominee_figures.c
+    rows = connection.execute(
+        select(nominee_figures).where(
+            c.subject_kind == subject_kind.value, c.subject_code == subject_code
+        ).order_by(c.indicator)
+    ).all()
+    return [
+        NomineeFigure(
+            indicator=IndicatorCode(row.indicator),
+            figure=Figure.of(row.numerator, row.denominator), target=Decimal(row.target),
+            target_met=row.target_met, campaign_version=row.campaign_version,
+            catalogue_version=row.catalogue_version, as_of=as_utc(row.as_of),
+        )
+        for row in rows
+    ]

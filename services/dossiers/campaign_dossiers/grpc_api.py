@@ -1,43 +1,390 @@
-"""gRPC API of the dossiers service (campaign.dossiers.v1)."""
+"""gRPC API of the dossiers service (campaign.dossiers.v1): authenticates the caller, turns
+requests into commands and queries, and answers refusals with their status, message and reason
+(trailing metadata `refusal-reason`)."""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from typing import Any, NoReturn, TypeVar
 
 import grpc
-from sqlalchemy import select
+from pydantic import ValidationError
 
 from campaign.dossiers.v1 import dossiers_pb2, dossiers_pb2_grpc
-from campaign_contracts.events import Figure, SubjectKind
-from campaign_kit.db import Database, as_utc
-from campaign_dossiers.store import nominee_figures
+from campaign_contracts.campaign_file import Campaign
+from campaign_contracts.events import ReviewFinding, SubjectKind
+from campaign_dossiers import read_model
+from campaign_dossiers.auth import AccessTokens
+from campaign_dossiers.blobs import BlobNotFound, BlobStore
+from campaign_dossiers.clock import Clock
+from campaign_dossiers.domain.access import Action, Principal, Role, require, require_on_dossier
+from campaign_dossiers.domain.commands import (
+    AttachDocument,
+    ForwardDossier,
+    OpenDossier,
+    ReviewDossier,
+    SubmitDossier,
+    Verdict,
+)
+from campaign_dossiers.domain.decisions import requirement_of
+from campaign_dossiers.domain.documents import inspect_document, too_large
+from campaign_dossiers.domain.dossier import Dossier, Status
+from campaign_dossiers.domain.errors import Refusal, RefusalKind
+from campaign_dossiers.domain.nominees import Nomination, check_nomination, nominee_kind
+from campaign_dossiers.figures import figures_of
+from campaign_dossiers.form08 import Nominee, draft_form08, report_filename
+from campaign_dossiers.handlers import CommandBus
+from campaign_kit.db import Database
+
+log = logging.getLogger(__name__)
+
+Context = grpc.aio.ServicerContext[Any, Any]
+CHUNK_BYTES = 1024 * 1024
+
+STATUS: dict[RefusalKind, grpc.StatusCode] = {
+    RefusalKind.INVALID: grpc.StatusCode.INVALID_ARGUMENT,
+    RefusalKind.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
+    RefusalKind.WRONG_STATE: grpc.StatusCode.FAILED_PRECONDITION,
+    RefusalKind.DUPLICATE: grpc.StatusCode.ALREADY_EXISTS,
+    RefusalKind.FORBIDDEN: grpc.StatusCode.PERMISSION_DENIED,
+    RefusalKind.TOO_LARGE: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    RefusalKind.UNAUTHENTICATED: grpc.StatusCode.UNAUTHENTICATED,
+    RefusalKind.CONFLICT: grpc.StatusCode.ABORTED,
+}
+VERDICTS = {
+    dossiers_pb2.VERDICT_ACCEPT: Verdict.ACCEPT, dossiers_pb2.VERDICT_RETURN: Verdict.RETURN,
+}
+
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+Servicer = TypeVar("Servicer")
 
 
-class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):
-    def __init__(self, db: Database) -> None:
+async def abort_with(context: Context, refusal: Refusal) -> NoReturn:
+    await context.abort(STATUS[refusal.kind], refusal.message,
+                        trailing_metadata=(("refusal-reason", refusal.reason),))
+
+
+def answers_refusals(
+    method: Callable[[Servicer, Req, Context], Awaitable[Resp]],
+) -> Callable[[Servicer, Req, Context], Awaitable[Resp]]:
+    @functools.wraps(method)
+    async def wrapper(self: Servicer, request: Req, context: Context) -> Resp:
+        try:
+            return await method(self, request, context)
+        except Refusal as refusal:
+            await abort_with(context, refusal)
+    return wrapper
+
+
+def dossier_id_of(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise Refusal(RefusalKind.INVALID, "bad_dossier_id",
+                      f"Mã hồ sơ '{text}' không hợp lệ.") from None
+
+
+def _time(moment: datetime | None) -> str:
+    return "" if moment is None else moment.isoformat()
+
+
+def to_message(dossier: Dossier, campaign: Campaign) -> dossiers_pb2.Dossier:
+    award = campaign.award(dossier.award_type)
+    try:
+        requirement = requirement_of(dossier, campaign)
+    except Refusal:
+        requirement = None  # a dossier of another campaign: its rules are not loaded here
+    message = dossiers_pb2.Dossier(
+        dossier_id=str(dossier.dossier_id), version=dossier.version,
+        campaign_id=dossier.campaign_id, unit_code=dossier.unit_code,
+        award_type=dossier.award_type, award_name=award.name if award else "",
+        nominee_kind=dossier.nominee_kind, nominee_code=dossier.nominee_code,
+        status=dossier.status.value, required_sets=requirement.sets if requirement else 0,
+        opened_at=_time(dossier.opened_at), opened_by=dossier.opened_by,
+        submitted_at=_time(dossier.submitted_at), reviewed_at=_time(dossier.reviewed_at),
+        reviewed_by=dossier.reviewed_by or "", review_note=dossier.review_note or "",
+        forwarded_at=_time(dossier.forwarded_at), updated_at=_time(dossier.updated_at),
+    )
+    names = campaign.document_kinds
+    for d in dossier.documents:
+        message.documents.add(
+            set_number=d.slot.set_number, document_kind=d.slot.document_kind,
+            document_name=names.get(d.slot.document_kind, ""), filename=d.filename,
+            content_type=d.content_type, sha256=d.sha256, size_bytes=d.size_bytes,
+            uploaded_by=d.uploaded_by, attached_at=_time(d.attached_at),
+        )
+    if requirement is not None:
+        for slot in requirement.missing(dossier.filled):
+            message.missing.add(set_number=slot.set_number, document_kind=slot.document_kind,
+                                document_name=names.get(slot.document_kind, ""))
+        message.complete = not message.missing
+    for f in dossier.findings:
+        message.findings.add(document_kind=f.document_kind or "", set_number=f.set_number or 0,
+                             note=f.note)
+    return message
+
+
+def _findings(request: dossiers_pb2.ReviewDossierRequest) -> tuple[ReviewFinding, ...]:
+    try:
+        return tuple(
+            ReviewFinding(document_kind=f.document_kind or None, set_number=f.set_number or None,
+                          note=f.note.strip())
+            for f in request.findings
+        )
+    except ValidationError:
+        raise Refusal(RefusalKind.INVALID, "bad_finding",
+                      "Mỗi nội dung trả lại cần ghi rõ thiếu hoặc sai gì.") from None
+
+
+class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: ignore[misc]
+    def __init__(
+        self, db: Database, campaign: Campaign, bus: CommandBus, tokens: AccessTokens,
+        blobs: BlobStore, clock: Clock, max_document_bytes: int,
+        after_command: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
         self.db = db
+        self.campaign = campaign
+        self.bus = bus
+        self.tokens = tokens
+        self.blobs = blobs
+        self.clock = clock
+        self.max_document_bytes = max_document_bytes
+        self.after_command = after_command
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _caller(self, context: Context) -> Principal:
+        return self.tokens.authenticate(context.invocation_metadata())
+
+    def _correlation(self, context: Context) -> uuid.UUID | None:
+        for key, value in context.invocation_metadata() or ():
+            if key == "x-correlation-id":
+                try:
+                    return uuid.UUID(str(value))
+                except ValueError:
+                    return None
+        return None
+
+    async def _run(self, context: Context, principal: Principal, command: Any) -> Dossier:
+        dossier = self.bus.handle(command, principal, self._correlation(context))
+        if self.after_command is not None:
+            try:
+                await self.after_command()  # publish now rather than at the next relay tick
+            except Exception:
+                log.warning("publishing after a command failed; the relay retries",
+                            exc_info=True)
+        return dossier
+
+    def _readable(self, principal: Principal, dossier_id: uuid.UUID) -> Dossier:
+        require(principal, Action.READ)
+        with self.db.begin() as connection:
+            dossier = read_model.get(connection, dossier_id)
+        if dossier is None:
+            raise Refusal(RefusalKind.NOT_FOUND, "dossier_not_found",
+                          f"Không có hồ sơ {dossier_id}.")
+        require_on_dossier(principal, Action.READ, dossier.unit_code, dossier.forwarded)
+        return dossier
+
+    # --- figures (open to every caller: the same figures the metrics service serves) ------
 
     async def GetNomineeFigures(
-        self, request: dossiers_pb2.GetNomineeFiguresRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: dossiers_pb2.GetNomineeFiguresRequest, context: Context
     ) -> dossiers_pb2.GetNomineeFiguresResponse:
         if request.subject_kind not in (SubjectKind.UNIT.value, SubjectKind.OFFICER.value):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                 "subject_kind must be 'unit' or 'officer'")
         if not request.subject_code:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "subject_code is required")
-        c = nominee_figures.c
         with self.db.begin() as connection:
-            rows = connection.execute(
-                select(nominee_figures).where(
-                    c.subject_kind == request.subject_kind, c.subject_code == request.subject_code
-                ).order_by(c.indicator)
-            ).all()
-        figures = []
-        for row in rows:
-            figure = Figure.of(row.numerator, row.denominator)
-            figures.append(dossiers_pb2.NomineeFigure(
-                indicator=row.indicator, numerator=row.numerator, denominator=row.denominator,
-                rate="" if figure.rate is None else str(figure.rate), target=str(row.target),
-                target_met=row.target_met, as_of=as_utc(row.as_of).isoformat(),
-            ))
-        return dossiers_pb2.GetNomineeFiguresResponse(figures=figures)
+            figures = figures_of(connection, SubjectKind(request.subject_kind),
+                                 request.subject_code)
+        return dossiers_pb2.GetNomineeFiguresResponse(figures=[
+            dossiers_pb2.NomineeFigure(
+                indicator=f.indicator.value, numerator=f.figure.numerator,
+                denominator=f.figure.denominator,
+                rate="" if f.figure.rate is None else str(f.figure.rate), target=str(f.target),
+                target_met=f.target_met, as_of=f.as_of.isoformat(),
+            )
+            for f in figures
+        ])
+
+    # --- commands --------------------------------------------------------------------------
+
+    @answers_refusals
+    async def OpenDossier(
+        self, request: dossiers_pb2.OpenDossierRequest, context: Context
+    ) -> dossiers_pb2.Dossier:
+        principal = self._caller(context)
+        command = OpenDossier(request.award_type, request.nominee_kind, request.nominee_code)
+        return to_message(await self._run(context, principal, command), self.campaign)
+
+    @answers_refusals
+    async def AttachDocument(
+        self, request_iterator: AsyncIterator[dossiers_pb2.AttachDocumentRequest],
+        context: Context,
+    ) -> dossiers_pb2.Dossier:
+        principal = self._caller(context)  # before a byte of the upload is read
+        require(principal, Action.ATTACH)
+        header: dossiers_pb2.DocumentHeader | None = None
+        chunks: list[bytes] = []
+        received = 0
+        async for part in request_iterator:
+            if part.WhichOneof("part") == "header":
+                if header is not None:
+                    raise Refusal(RefusalKind.INVALID, "bad_upload",
+                                  "Mỗi lần tải lên chỉ một phần thông tin tệp.")
+                header = part.header
+                continue
+            if header is None:
+                raise Refusal(RefusalKind.INVALID, "bad_upload",
+                              "Gửi thông tin tệp (header) trước nội dung.")
+            received += len(part.chunk)
+            if received > self.max_document_bytes:
+                raise too_large(received, self.max_document_bytes)  # stop reading right away
+            chunks.append(part.chunk)
+        if header is None:
+            raise Refusal(RefusalKind.INVALID, "bad_upload", "Thiếu thông tin tệp (header).")
+        command = AttachDocument(
+            dossier_id=dossier_id_of(header.dossier_id), set_number=header.set_number,
+            document_kind=header.document_kind,
+            document=inspect_document(header.filename, b"".join(chunks), self.max_document_bytes),
+            expected_version=header.expected_version,
+        )
+        return to_message(await self._run(context, principal, command), self.campaign)
+
+    @answers_refusals
+    async def SubmitDossier(
+        self, request: dossiers_pb2.SubmitDossierRequest, context: Context
+    ) -> dossiers_pb2.Dossier:
+        principal = self._caller(context)
+        command = SubmitDossier(dossier_id_of(request.dossier_id), request.expected_version)
+        return to_message(await self._run(context, principal, command), self.campaign)
+
+    @answers_refusals
+    async def ReviewDossier(
+        self, request: dossiers_pb2.ReviewDossierRequest, context: Context
+    ) -> dossiers_pb2.Dossier:
+        principal = self._caller(context)
+        require(principal, Action.REVIEW)
+        verdict = VERDICTS.get(request.verdict)
+        if verdict is None:
+            raise Refusal(RefusalKind.INVALID, "bad_verdict",
+                          "Chọn kết quả thẩm định: tiếp nhận (ACCEPT) hoặc trả lại (RETURN).")
+        command = ReviewDossier(
+            dossier_id_of(request.dossier_id), verdict, _findings(request),
+            request.note.strip() or None, request.expected_version,
+        )
+        return to_message(await self._run(context, principal, command), self.campaign)
+
+    @answers_refusals
+    async def ForwardDossier(
+        self, request: dossiers_pb2.ForwardDossierRequest, context: Context
+    ) -> dossiers_pb2.Dossier:
+        principal = self._caller(context)
+        command = ForwardDossier(dossier_id_of(request.dossier_id), request.expected_version)
+        return to_message(await self._run(context, principal, command), self.campaign)
+
+    # --- queries ---------------------------------------------------------------------------
+
+    @answers_refusals
+    async def GetDossier(
+        self, request: dossiers_pb2.GetDossierRequest, context: Context
+    ) -> dossiers_pb2.Dossier:
+        principal = self._caller(context)
+        dossier = self._readable(principal, dossier_id_of(request.dossier_id))
+        return to_message(dossier, self.campaign)
+
+    @answers_refusals
+    async def ListDossiers(
+        self, request: dossiers_pb2.ListDossiersRequest, context: Context
+    ) -> dossiers_pb2.ListDossiersResponse:
+        principal = self._caller(context)
+        require(principal, Action.READ)
+        unit_code = request.unit_code or None
+        if principal.role is Role.UNIT:
+            if unit_code not in (None, principal.unit_code):
+                raise Refusal(RefusalKind.FORBIDDEN, "not_your_dossier",
+                              f"Đơn vị {principal.unit_code} chỉ xem được hồ sơ của mình.")
+            unit_code = principal.unit_code
+        try:
+            status = Status(request.status) if request.status else None
+        except ValueError:
+            raise Refusal(RefusalKind.INVALID, "bad_status",
+                          f"Trạng thái '{request.status}' không hợp lệ.") from None
+        visible = frozenset({Status.FORWARDED}) if principal.role is Role.COUNCIL else None
+        with self.db.begin() as connection:
+            found = read_model.find(
+                connection, self.campaign.campaign_id, unit_code=unit_code, status=status,
+                award_type=request.award_type or None, statuses=visible,
+            )
+        return dossiers_pb2.ListDossiersResponse(
+            dossiers=[to_message(d, self.campaign) for d in found]
+        )
+
+    async def DownloadDocument(
+        self, request: dossiers_pb2.DownloadDocumentRequest, context: Context
+    ) -> AsyncIterator[dossiers_pb2.DocumentChunk]:
+        try:
+            principal = self._caller(context)
+            dossier = self._readable(principal, dossier_id_of(request.dossier_id))
+            if not dossier.holds(request.sha256):
+                raise Refusal(RefusalKind.NOT_FOUND, "document_not_found",
+                              f"Hồ sơ không có tài liệu {request.sha256}.")
+            data = self.blobs.get(request.sha256)
+        except Refusal as refusal:
+            await abort_with(context, refusal)
+        except BlobNotFound:
+            log.error("a document named by a dossier is missing from the blob store",
+                      extra={"dossier_id": request.dossier_id, "sha256": request.sha256})
+            await context.abort(grpc.StatusCode.DATA_LOSS, "Tệp của tài liệu không còn trong kho.")
+        for start in range(0, len(data), CHUNK_BYTES):
+            yield dossiers_pb2.DocumentChunk(chunk=data[start:start + CHUNK_BYTES])
+
+    # --- Form 08 ---------------------------------------------------------------------------
+
+    def _nomination_for(self, principal: Principal, kind_text: str, award_type: str,
+                        nominee_code: str) -> Nomination:
+        kind = nominee_kind(kind_text)
+        if principal.role is Role.UNIT:
+            assert principal.unit_code is not None
+            return check_nomination(self.campaign, principal.unit_code, award_type, kind,
+                                    nominee_code)
+        # The Office drafts for any nominee: find the nominee's unit in the campaign file.
+        if kind == "collective":
+            unit_code = nominee_code
+        else:
+            units = [o.unit_code for o in self.campaign.officers if o.name == nominee_code]
+            if len(units) != 1:
+                raise Refusal(RefusalKind.INVALID, "unknown_nominee",
+                              f"Không xác định được cán bộ '{nominee_code}' trong đợt thi đua.")
+            unit_code = units[0]
+        return check_nomination(self.campaign, unit_code, award_type, kind, nominee_code)
+
+    @answers_refusals
+    async def DraftAchievementReport(
+        self, request: dossiers_pb2.DraftAchievementReportRequest, context: Context
+    ) -> dossiers_pb2.DraftAchievementReportResponse:
+        principal = self._caller(context)
+        require(principal, Action.DRAFT_REPORT)
+        nomination = self._nomination_for(principal, request.nominee_kind, request.award_type,
+                                          request.nominee_code)
+        award = self.campaign.award(nomination.award_type)
+        unit = self.campaign.unit(nomination.unit_code)
+        assert award is not None and unit is not None  # check_nomination saw to both
+        officer = (None if nomination.nominee_kind == "collective"
+                   else self.campaign.officer(nomination.nominee_code, unit.code))
+        subject = (SubjectKind.UNIT, unit.code) if officer is None else \
+            (SubjectKind.OFFICER, officer.name)
+        with self.db.begin() as connection:
+            figures = figures_of(connection, *subject)
+        nominee = Nominee(nomination, unit, officer)
+        docx = draft_form08(self.campaign, award, nominee, figures, self.clock.now())
+        as_of = max((f.as_of for f in figures), default=None)
+        return dossiers_pb2.DraftAchievementReportResponse(
+            filename=report_filename(award, nominee), docx=docx, as_of=_time(as_of),
+        )

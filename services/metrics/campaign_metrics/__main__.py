@@ -1,6 +1,3 @@
-from campaign_kit.cli import service_main
-from campaign_metrics import SERVICE
-from campaign_metrics.app import build
-from campaign_metrics.settings import MetricsSettings
+from campaign_metrics.cli import main
 
-raise SystemExit(service_main(SERVICE, MetricsSettings, build))
+raise SystemExit(main())

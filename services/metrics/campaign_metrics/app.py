@@ -1,62 +1,171 @@
 """Composition root of the metrics service: wires settings, database, broker, projection,
-publishers and the gRPC API into one runtime."""
+announcements, publishers and the gRPC API into one runtime.
+
+The flow: portal records (inbound topic, in batches; or gRPC Ingest, which puts accepted
+records on the inbound topic) -> snapshots and indicator cells, one transaction per batch ->
+changed cells announced as IndicatorUpdated once per window, through the outbox. Catalogue
+versions arrive on their own topic and recompute everything.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import TopicPartition
 
 from campaign.metrics.v1 import metrics_pb2_grpc
-from campaign_contracts import topics as t
-from campaign_contracts.campaign_file import SEED_CATALOGUE, load_campaign, seed_path
-from campaign_contracts.events import IndicatorUpdated, PortalRecordAccepted, PortalRecordDeadLettered
-from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
-from campaign_kit.db import Database
-from campaign_kit.outbox import OutboxRelay
+from campaign_contracts.events import (
+    CatalogueLoaded,
+    IndicatorUpdated,
+    PortalRecordAccepted,
+    PortalRecordDeadLettered,
+)
+from campaign_contracts.portal_record import PortalRecord
+from campaign_kit.outbox import PipelinedOutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
-from campaign_kit.wiring import declare_publishers, subscribe_raw
+from campaign_kit.wiring import declare_pipelined_publishers, subscribe_events, subscribe_raw_batch
 from campaign_metrics import SERVICE, store
-from campaign_metrics.catalogue import load_catalogue
+from campaign_metrics.announcer import Announcements
+from campaign_metrics.catalogue_log import CatalogueBootstrap
+from campaign_metrics.components import Components, build_components
 from campaign_metrics.grpc_api import MetricsServicer
-from campaign_metrics.projection import MetricsProjection, MetricsTelemetry, OutputTopics
+from campaign_metrics.ingest import PortalIngest
+from campaign_metrics.portal_auth import PortalTokenError, PortalTokens
 from campaign_metrics.settings import MetricsSettings
+from campaign_metrics.telemetry import MetricsTelemetry
+
+FETCH_BYTES_PER_PARTITION = 8 * 1024 * 1024  # a whole batch per fetch, not 1 MiB slices
 
 
-def build(settings: MetricsSettings) -> ServiceRuntime:
-    registry = CollectorRegistry()
-    campaign = load_campaign(settings.campaign_file)
-    catalogue = load_catalogue(settings.catalogue_file or seed_path(SEED_CATALOGUE))
-    inbound = t.prefixed(t.PORTAL_RECORDS, settings.topic_prefix)
-    out = OutputTopics(
-        dead_letter=t.prefixed(t.PORTAL_RECORDS_DEAD_LETTER, settings.topic_prefix).name,
-        accepted=t.prefixed(t.ACCEPTED_RECORDS, settings.topic_prefix).name,
-        indicators=t.prefixed(t.INDICATORS, settings.topic_prefix).name,
-    )
-    broker = make_broker(settings, SERVICE, registry)
-    db = Database(settings.sqlalchemy_url(SERVICE), store.metadata)
-    publish = declare_publishers(broker, {
-        out.dead_letter: PortalRecordDeadLettered,
-        out.accepted: PortalRecordAccepted,
-        out.indicators: IndicatorUpdated,
+class MetricsService(ServiceRuntime):
+    """The runtime plus the pieces tests and the benchmark reach for."""
+
+    components: Components
+    bootstrap: CatalogueBootstrap
+    announcements: Announcements
+
+
+class _BatchClock:
+    """Times each inbound batch (apply and commit) and reads the lag after it."""
+
+    def __init__(self, telemetry: MetricsTelemetry, batch_max: int) -> None:
+        self.telemetry = telemetry
+        self.batch_max = batch_max
+        self.subscriber: Any = None
+        self.lag = 0
+        self._started = 0.0
+
+    def behind(self) -> bool:
+        """More than a batch is waiting: the service is catching up on a backlog."""
+        return self.lag > self.batch_max
+
+    async def start(self) -> None:
+        self._started = time.perf_counter()
+
+    async def stop(self, applied: Sequence[Any]) -> None:
+        self.telemetry.batch_seconds.observe(time.perf_counter() - self._started)
+        self.telemetry.batch_records.observe(len(applied))
+        consumer = getattr(self.subscriber, "consumer", None)
+        if consumer is None:
+            return
+        last: dict[tuple[str, int], int] = {}
+        for record in applied:
+            last[(record.topic, record.partition)] = record.offset
+        lag = 0
+        for (topic, partition), offset in last.items():
+            highwater = consumer.highwater(TopicPartition(topic, partition))
+            if highwater is not None:
+                behind = max(highwater - offset - 1, 0)
+                self.telemetry.lag.labels(str(partition)).set(behind)
+                lag += behind
+        self.lag = lag
+
+
+def _portal_tokens(settings: MetricsSettings) -> PortalTokens:
+    try:
+        return PortalTokens.parse(settings.portal_token_text())
+    except (OSError, PortalTokenError) as exc:
+        raise SystemExit(f"configuration error: PORTAL_TOKENS_FILE: {exc}") from None
+
+
+def build(settings: MetricsSettings) -> MetricsService:
+    parts = build_components(settings)
+    topics = parts.topics
+    broker = make_broker(settings, SERVICE, parts.registry)
+    send_out = declare_pipelined_publishers(broker, {
+        topics.dead_letter.name: PortalRecordDeadLettered,
+        topics.accepted.name: PortalRecordAccepted,
+        topics.indicators.name: IndicatorUpdated,
+        topics.catalogue.name: CatalogueLoaded,
     }, SERVICE)
-    relay = OutboxRelay(db, store.outbox, publish)
-    tracked = TrackedConsumer(f"{SERVICE}.portal-records", db, store.positions,
-                              ConsumerMetrics(registry))
-    projection = MetricsProjection(campaign, catalogue, out, MetricsTelemetry(registry))
-    subscribe_raw(
-        broker, inbound.name, tracked, settings.consumer_group or SERVICE, projection.apply, relay,
-        description="DVCQG dossier sync records (DongBoHoSoMC) as portals send them, key MaHoSo",
+    # gRPC Ingest puts accepted records on the inbound topic as portals send them.
+    send_in = declare_pipelined_publishers(
+        broker, {topics.inbound.name: PortalRecord}, f"{SERVICE}.grpc-ingest"
     )
-    return ServiceRuntime(
+
+    async def send(topic: str, value: bytes, key: bytes | None) -> asyncio.Future[Any]:
+        return await (send_in if topic == topics.inbound.name else send_out)(topic, value, key)
+
+    async def publish(topic: str, value: bytes, key: bytes | None) -> None:
+        await (await send(topic, value, key))
+
+    relay = PipelinedOutboxRelay(parts.db, store.outbox, send)
+    clock = _BatchClock(parts.telemetry, settings.inbound_batch_max)
+    announcements = Announcements(
+        parts.db, parts.announcer, relay, settings.indicator_flush_s,
+        settings.indicator_catch_up_flush_s, behind=clock.behind,
+    )
+    default, default_source = parts.default_catalogue()
+    bootstrap = CatalogueBootstrap(
+        parts.db, parts.projection, parts.announcer, parts.catalogue, topics.catalogue.name,
+        default, default_source, publish, settings.kafka_bootstrap_servers,
+    )
+
+    async def before_batch() -> None:
+        await bootstrap.wait_ready()
+        await clock.start()
+
+    clock.subscriber = subscribe_raw_batch(
+        broker, topics.inbound.name, parts.records, parts.group, parts.projection.apply_batch,
+        relay, max_records=settings.inbound_batch_max,
+        batch_timeout_ms=settings.inbound_batch_wait_ms, before=before_batch, after=clock.stop,
+        max_partition_fetch_bytes=FETCH_BYTES_PER_PARTITION,
+        description="DVCQG dossier sync records (DongBoHoSoMC) as portals send them, key "
+        "MaHoSo; applied in batches, one transaction each",
+    )
+
+    async def after_catalogue() -> None:
+        await announcements.flush()
+
+    subscribe_events(
+        broker, topics.catalogue.name, CatalogueLoaded, parts.catalogue,
+        f"{parts.group}.catalogue", parts.projection.apply_catalogue, relay,
+        after=after_catalogue,
+        description="Procedure catalogue versions; each one recomputes every figure",
+    )
+    ingest = PortalIngest(send, topics.inbound.name, topics.dead_letter.name, parts.telemetry)
+    servicer = MetricsServicer(parts.db, parts.projection, ingest, _portal_tokens(settings),
+                               publish, topics.catalogue.name)
+    service = MetricsService(
         name=SERVICE,
         title="Metrics service — chỉ số thi đua",
-        description="Portal records in; indicators K1–K3 (numerator, denominator, rate) out.",
+        description="Portal records in (Kafka, or gRPC Ingest); indicators K1–K3 (numerator, "
+        "denominator, rate) per unit, officer and the Department, per campaign, month and ISO "
+        "week, out.",
         settings=settings,
         broker=broker,
-        db=db,
-        registry=registry,
-        topics=[inbound, *(t.prefixed(x, settings.topic_prefix) for x in
-                           (t.PORTAL_RECORDS_DEAD_LETTER, t.ACCEPTED_RECORDS, t.INDICATORS))],
-        grpc_services=[(metrics_pb2_grpc.add_MetricsServiceServicer_to_server,
-                        MetricsServicer(db, campaign), "campaign.metrics.v1.MetricsService")],
+        db=parts.db,
+        registry=parts.registry,
+        topics=parts.topics.all,
+        grpc_services=[(metrics_pb2_grpc.add_MetricsServiceServicer_to_server, servicer,
+                        "campaign.metrics.v1.MetricsService")],
         relay=relay,
+        background=[bootstrap.run, announcements.run_forever],
     )
+    service.components = parts
+    service.bootstrap = bootstrap
+    service.announcements = announcements
+    return service

@@ -1,52 +1,118 @@
 """The procedure catalogue (danh mục TTHC): which procedures each unit handles, whether they are
-online public services and whether they carry fees. Loaded from the CSV of the national TTHC
-database: `MaTTHC,TenTTHC,DonVi,MucDoDVC,CoPhiLePhi`. Its version is the hash of its content,
-so a figure names exactly the catalogue it was computed from."""
+online public services (DVC trực tuyến) and whether they carry fees. Loaded from the CSV of the
+national TTHC database, `MaTTHC,TenTTHC,DonVi,MucDoDVC,CoPhiLePhi`, and recorded as a
+CatalogueLoaded event. Its version is a hash of its entries, so a figure names exactly the
+catalogue it was computed from, and loading the same catalogue twice changes nothing."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from campaign_contracts.text import nfc
+from pydantic import ValidationError
+
+from campaign_contracts.events import CatalogueEntry, CatalogueLoaded
+from campaign_metrics import SERVICE
 
 COLUMNS = ["MaTTHC", "TenTTHC", "DonVi", "MucDoDVC", "CoPhiLePhi"]
-ONLINE_LEVELS = {"toan_trinh", "mot_phan"}
+ONLINE_LEVELS = frozenset({"toan_trinh", "mot_phan"})
 LEVELS = ONLINE_LEVELS | {"khong"}
+
+# Why a dossier's (unit, procedure) is not in the catalogue; the listing shows it.
+UNKNOWN_UNIT = "unit_not_in_catalogue"
+UNKNOWN_PROCEDURE = "procedure_not_in_catalogue"
+NOT_OF_UNIT = "procedure_not_handled_by_unit"
 
 
 class CatalogueError(ValueError):
-    pass
+    """A catalogue that cannot be loaded; the message names the line."""
 
 
-@dataclass(frozen=True)
-class CatalogueEntry:
-    procedure_code: str
-    procedure_name: str
-    unit_code: str
-    online_level: str  # toan_trinh, mot_phan or khong
-    has_fees: bool
-
-    @property
-    def is_online_service(self) -> bool:
-        return self.online_level in ONLINE_LEVELS
+def catalogue_version(entries: Iterable[CatalogueEntry]) -> str:
+    """Hash of the entries in a canonical order: the same rows give the same version whatever
+    their order, line endings or byte-order mark."""
+    canonical = sorted(
+        (e.procedure_code, e.unit_code, e.procedure_name, e.online_level, e.has_fees)
+        for e in entries
+    )
+    text = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
 class Catalogue:
     version: str
     entries: tuple[CatalogueEntry, ...]
+    # Lookups the projection asks for every record, computed once.
+    fee_procedures: frozenset[str] = field(init=False, repr=False)
+    online_procedures: frozenset[str] = field(init=False, repr=False)
+    online_by_unit: Mapping[str, frozenset[str]] = field(init=False, repr=False)
+    pairs: frozenset[tuple[str, str]] = field(init=False, repr=False)
+    units: frozenset[str] = field(init=False, repr=False)
+    procedures: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        online: dict[str, set[str]] = defaultdict(set)
+        for entry in self.entries:
+            if entry.online_level in ONLINE_LEVELS:
+                online[entry.unit_code].add(entry.procedure_code)
+        derived = {
+            # A procedure carries fees when the catalogue says so for it (the fee is a property
+            # of the procedure; rows per unit repeat it).
+            "fee_procedures": frozenset(e.procedure_code for e in self.entries if e.has_fees),
+            "online_procedures": frozenset(p for ps in online.values() for p in ps),
+            "online_by_unit": {unit: frozenset(ps) for unit, ps in online.items()},
+            "pairs": frozenset((e.unit_code, e.procedure_code) for e in self.entries),
+            "units": frozenset(e.unit_code for e in self.entries),
+            "procedures": frozenset(e.procedure_code for e in self.entries),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def of(cls, entries: Iterable[CatalogueEntry]) -> Catalogue:
+        rows = tuple(entries)
+        return cls(version=catalogue_version(rows), entries=rows)
 
     def has_fees(self, procedure_code: str) -> bool:
-        return any(e.has_fees for e in self.entries if e.procedure_code == procedure_code)
+        return procedure_code in self.fee_procedures
 
     def knows(self, unit_code: str, procedure_code: str) -> bool:
-        return any(
-            e.unit_code == unit_code and e.procedure_code == procedure_code for e in self.entries
-        )
+        return (unit_code, procedure_code) in self.pairs
+
+    def unknown_reason(self, unit_code: str, procedure_code: str) -> str | None:
+        """None when the catalogue lists the procedure for that unit."""
+        if (unit_code, procedure_code) in self.pairs:
+            return None
+        if unit_code not in self.units:
+            return UNKNOWN_UNIT
+        if procedure_code not in self.procedures:
+            return UNKNOWN_PROCEDURE
+        return NOT_OF_UNIT
+
+    def online_services(self, unit_code: str) -> frozenset[str]:
+        """The unit's online public services (DVC trực tuyến toàn trình or một phần)."""
+        return self.online_by_unit.get(unit_code, frozenset())
+
+    def to_event(self, source: str) -> CatalogueLoaded:
+        return CatalogueLoaded(producer=SERVICE, version=self.version, source=source,
+                               entries=list(self.entries))
+
+    @classmethod
+    def from_event(cls, event: CatalogueLoaded) -> Catalogue:
+        catalogue = cls.of(event.entries)
+        if catalogue.version != event.version:
+            raise CatalogueError(
+                f"catalogue event says version {event.version}, its entries hash to "
+                f"{catalogue.version}"
+            )
+        return catalogue
 
 
 def parse_catalogue(content: bytes) -> Catalogue:
@@ -57,26 +123,41 @@ def parse_catalogue(content: bytes) -> Catalogue:
         raise CatalogueError(f"catalogue is not UTF-8: {exc}") from None
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames != COLUMNS:
-        raise CatalogueError(f"catalogue header must be {','.join(COLUMNS)}, got {reader.fieldnames}")
-    entries = []
+        raise CatalogueError(
+            f"catalogue header must be {','.join(COLUMNS)}, got {reader.fieldnames}"
+        )
+    entries: list[CatalogueEntry] = []
+    seen: dict[tuple[str, str], int] = {}
     for line, row in enumerate(reader, start=2):
-        level = (row["MucDoDVC"] or "").strip()
-        fees = (row["CoPhiLePhi"] or "").strip()
-        if not row["MaTTHC"] or not row["DonVi"]:
+        if None in row or any(value is None for value in row.values()):
+            raise CatalogueError(f"line {line}: expected {len(COLUMNS)} columns")
+        level = row["MucDoDVC"].strip()
+        fees = row["CoPhiLePhi"].strip()
+        if not row["MaTTHC"].strip() or not row["DonVi"].strip():
             raise CatalogueError(f"line {line}: MaTTHC and DonVi are required")
         if level not in LEVELS:
-            raise CatalogueError(f"line {line}: MucDoDVC must be one of {sorted(LEVELS)}, got {level!r}")
+            raise CatalogueError(
+                f"line {line}: MucDoDVC must be one of {sorted(LEVELS)}, got {level!r}"
+            )
         if fees not in {"0", "1"}:
             raise CatalogueError(f"line {line}: CoPhiLePhi must be 0 or 1, got {fees!r}")
-        entries.append(CatalogueEntry(
-            procedure_code=nfc(row["MaTTHC"].strip()),
-            procedure_name=nfc((row["TenTTHC"] or "").strip()),
-            unit_code=nfc(row["DonVi"].strip()),
-            online_level=level,
-            has_fees=fees == "1",
-        ))
-    version = hashlib.sha256(content).hexdigest()[:12]
-    return Catalogue(version=version, entries=tuple(entries))
+        try:
+            entry = CatalogueEntry(
+                procedure_code=row["MaTTHC"].strip(), procedure_name=row["TenTTHC"].strip(),
+                unit_code=row["DonVi"].strip(), online_level=level,  # type: ignore[arg-type]
+                has_fees=fees == "1",
+            )
+        except ValidationError as exc:  # pragma: no cover - the checks above cover the fields
+            raise CatalogueError(f"line {line}: {exc.errors()[0]['msg']}") from None
+        pair = (entry.unit_code, entry.procedure_code)
+        if pair in seen:
+            raise CatalogueError(
+                f"line {line}: {entry.procedure_code} for {entry.unit_code} repeats line "
+                f"{seen[pair]}"
+            )
+        seen[pair] = line
+        entries.append(entry)
+    return Catalogue.of(entries)
 
 
 def load_catalogue(path: Path) -> Catalogue:

@@ -1,60 +1,170 @@
-"""gRPC API of the metrics service (campaign.metrics.v1)."""
+"""gRPC API of the metrics service (campaign.metrics.v1): indicator queries, the Ingest stream
+for portals that cannot produce to Kafka, and the procedure catalogue."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Any, NoReturn
 
 import grpc
-from sqlalchemy import select
 
 from campaign.metrics.v1 import metrics_pb2, metrics_pb2_grpc
-from campaign_contracts.campaign_file import Campaign
-from campaign_contracts.events import Figure, IndicatorCode, PeriodKind, SubjectKind
 from campaign_kit.db import Database
-from campaign_metrics.store import indicator_cells
+from campaign_metrics.catalogue import CatalogueError, parse_catalogue
+from campaign_metrics.catalogue_log import CATALOGUE_KEY, Publish
+from campaign_metrics.definitions import Definitions
+from campaign_metrics.ingest import PortalIngest
+from campaign_metrics.portal_auth import PortalTokens, bearer_token
+from campaign_metrics.projection import MetricsProjection
+from campaign_metrics.queries import (
+    IndicatorView,
+    QueryError,
+    catalogue_in_force,
+    get_indicators,
+    list_indicators,
+    unknown_dossiers,
+)
 
 
-def _rate(figure: Figure) -> str:
-    return "" if figure.rate is None else str(figure.rate)
+def _value(v: IndicatorView) -> metrics_pb2.IndicatorValue:
+    return metrics_pb2.IndicatorValue(**v.as_dict())
+
+
+async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: QueryError) -> NoReturn:
+    code = grpc.StatusCode.NOT_FOUND if error.not_found else grpc.StatusCode.INVALID_ARGUMENT
+    await context.abort(code, str(error))
+    raise AssertionError("abort returns by raising")  # pragma: no cover
 
 
 class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
-    def __init__(self, db: Database, campaign: Campaign) -> None:
+    def __init__(
+        self, db: Database, projection: MetricsProjection, ingest: PortalIngest,
+        tokens: PortalTokens, publish: Publish, catalogue_topic: str,
+    ) -> None:
         self.db = db
-        self.campaign = campaign
+        self.projection = projection
+        self.ingest = ingest
+        self.tokens = tokens
+        self.publish = publish
+        self.catalogue_topic = catalogue_topic
+
+    async def _definitions(self, context: grpc.aio.ServicerContext[Any, Any]) -> Definitions:
+        with self.db.begin() as connection:
+            defs = self.projection.definitions(connection)
+        if defs is None:
+            await context.abort(grpc.StatusCode.UNAVAILABLE,
+                                "no procedure catalogue is in force yet; try again shortly")
+            raise AssertionError("unreachable")  # pragma: no cover
+        return defs
 
     async def GetIndicators(
-        self, request: metrics_pb2.GetIndicatorsRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: metrics_pb2.GetIndicatorsRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
     ) -> metrics_pb2.GetIndicatorsResponse:
+        defs = await self._definitions(context)
         try:
-            kind = SubjectKind(request.subject_kind or "unit")
-            period_kind = PeriodKind(request.period_kind or "campaign")
-        except ValueError as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        if not request.subject_code and kind is not SubjectKind.DEPARTMENT:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "subject_code is required")
-        code = request.subject_code or self.campaign.department_code
-        if kind is SubjectKind.UNIT and self.campaign.unit(code) is None:
-            await context.abort(grpc.StatusCode.NOT_FOUND, f"unknown unit {code!r}")
-        period_key = request.period_key or self.campaign.period.key
-        c = indicator_cells.c
+            with self.db.begin() as connection:
+                views = get_indicators(
+                    connection, defs, subject_kind=request.subject_kind,
+                    subject_code=request.subject_code, period_kind=request.period_kind,
+                    period_key=request.period_key, indicators=list(request.indicators),
+                )
+        except QueryError as error:
+            await _abort(context, error)
+        return metrics_pb2.GetIndicatorsResponse(values=[_value(v) for v in views])
+
+    async def ListIndicators(
+        self, request: metrics_pb2.ListIndicatorsRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> metrics_pb2.ListIndicatorsResponse:
+        defs = await self._definitions(context)
+        try:
+            with self.db.begin() as connection:
+                views, token = list_indicators(
+                    connection, defs, subject_kind=request.subject_kind,
+                    subject_code=request.subject_code, period_kind=request.period_kind,
+                    period_key=request.period_key, indicators=list(request.indicators),
+                    page_size=request.page_size, page_token=request.page_token,
+                )
+        except QueryError as error:
+            await _abort(context, error)
+        return metrics_pb2.ListIndicatorsResponse(values=[_value(v) for v in views],
+                                                  next_page_token=token)
+
+    async def Ingest(
+        self, request_iterator: AsyncIterator[metrics_pb2.IngestRecord],
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> metrics_pb2.IngestSummary:
+        portal = self.tokens.portal_for(bearer_token(context.invocation_metadata() or ()))
+        if portal is None:
+            await context.abort(
+                grpc.StatusCode.UNAUTHENTICATED,
+                "unknown or missing portal token: send `authorization: Bearer <token>` metadata",
+            )
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        async def records() -> AsyncIterator[bytes]:
+            async for item in request_iterator:
+                yield item.record
+
+        try:
+            result = await self.ingest.ingest(portal, records())
+        except Exception as exc:  # the broker refused: the caller retries, duplicates are harmless
+            await context.abort(grpc.StatusCode.UNAVAILABLE,
+                                f"records could not be put on the log ({type(exc).__name__}); "
+                                "send them again")
+            raise AssertionError("unreachable") from None  # pragma: no cover
+        return metrics_pb2.IngestSummary(
+            portal=result.portal, received=result.received, accepted=result.accepted,
+            rejected=[
+                metrics_pb2.RecordRejection(index=r.index, dossier_code=r.dossier_code,
+                                            reason=r.reason, detail=r.detail)
+                for r in result.rejected
+            ],
+        )
+
+    async def LoadCatalogue(
+        self, request: metrics_pb2.LoadCatalogueRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> metrics_pb2.LoadCatalogueResponse:
+        try:
+            catalogue = parse_catalogue(request.csv)
+        except CatalogueError as error:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
+            raise AssertionError("unreachable") from None  # pragma: no cover
         with self.db.begin() as connection:
-            rows = connection.execute(
-                select(indicator_cells).where(
-                    c.subject_kind == kind.value, c.subject_code == code,
-                    c.period_kind == period_kind.value, c.period_key == period_key,
-                ).order_by(c.indicator)
-            ).all()
-        values = []
-        for row in rows:
-            figure = Figure.of(row.numerator, row.denominator)
-            target = self.campaign.indicator(IndicatorCode(row.indicator)).target
-            values.append(metrics_pb2.IndicatorValue(
-                indicator=row.indicator, subject_kind=row.subject_kind,
-                subject_code=row.subject_code, period_kind=row.period_kind,
-                period_key=row.period_key, numerator=row.numerator,
-                denominator=row.denominator, rate=_rate(figure), target=str(target),
-                target_met=figure.meets(target), campaign_version=row.campaign_version,
-                catalogue_version=row.catalogue_version, as_of=row.as_of.isoformat(),
-            ))
-        return metrics_pb2.GetIndicatorsResponse(values=values)
+            defs = self.projection.definitions(connection)
+        in_force = defs is not None and defs.catalogue_version == catalogue.version
+        if not in_force:
+            event = catalogue.to_event(request.source or "grpc")
+            await self.publish(self.catalogue_topic, event.to_bytes(), CATALOGUE_KEY)
+        return metrics_pb2.LoadCatalogueResponse(
+            version=catalogue.version, entries=len(catalogue.entries), already_in_force=in_force,
+        )
+
+    async def GetCatalogue(
+        self, request: metrics_pb2.GetCatalogueRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> metrics_pb2.GetCatalogueResponse:
+        with self.db.begin() as connection:
+            current = catalogue_in_force(connection, self.projection.definitions(connection))
+        return metrics_pb2.GetCatalogueResponse(
+            version=current.version, source=current.source, loaded_at=current.loaded_at,
+            entries=[metrics_pb2.CatalogueEntryValue(**e) for e in current.entries],
+        )
+
+    async def ListUnknownDossiers(
+        self, request: metrics_pb2.ListUnknownDossiersRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> metrics_pb2.ListUnknownDossiersResponse:
+        defs = await self._definitions(context)
+        try:
+            with self.db.begin() as connection:
+                views, token = unknown_dossiers(connection, defs, page_size=request.page_size,
+                                                page_token=request.page_token)
+        except QueryError as error:
+            await _abort(context, error)
+        return metrics_pb2.ListUnknownDossiersResponse(
+            dossiers=[metrics_pb2.UnknownDossier(**v.as_dict()) for v in views],
+            next_page_token=token,
+        )

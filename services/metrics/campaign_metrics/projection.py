@@ -1,64 +1,62 @@
-"""Applies one inbound portal record: validate, store the dossier's latest snapshot with the
-record that placed it, recompute the indicator cells it touches, and write the resulting
-events to the outbox — all in the caller's transaction."""
+"""Applies inbound portal records a batch at a time, in the caller's transaction: validate each
+(bad ones to the dead-letter outbox), keep each dossier's latest snapshot with the record that
+placed it, and add to the indicator cells what changed — for every record, its dossier's old
+contributions taken away and the new ones added (see contributions.py). Also applies catalogue
+versions: store them and recompute everything from the snapshots."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date
+from typing import Any
 
 from aiokafka import ConsumerRecord
-from prometheus_client import CollectorRegistry, Counter, Gauge
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from campaign_contracts.campaign_file import Campaign
+from campaign_contracts.envelope import Event
 from campaign_contracts.events import (
-    Figure,
-    IndicatorCode,
-    IndicatorUpdated,
-    PeriodKind,
+    CatalogueEntry,
+    CatalogueLoaded,
     PortalRecordAccepted,
     PortalRecordDeadLettered,
-    SubjectKind,
 )
-from campaign_contracts.portal_record import (
-    PortalRecord,
-    RecordRejected,
-    parse_portal_record,
-)
-from campaign_kit.db import upsert
-from campaign_kit.outbox import add_to_outbox
+from campaign_contracts.portal_record import PortalRecord, RecordRejected, parse_portal_record
+from campaign_kit.outbox import add_many_to_outbox
 from campaign_metrics import SERVICE
 from campaign_metrics.catalogue import Catalogue
-from campaign_metrics.indicators import Cell, k3_figure
-from campaign_metrics.store import dossiers, indicator_cells, outbox
+from campaign_metrics.cell_store import add_to_cells, add_to_usage
+from campaign_metrics.contributions import (
+    CellChange,
+    CellKey,
+    Contributions,
+    DossierState,
+    UsageKey,
+    k1_cell,
+)
+from campaign_metrics.definitions import Definitions, campaign_fingerprint
+from campaign_metrics.recompute import recompute
+from campaign_metrics.store import (
+    catalogue_entries,
+    definitions,
+    dossiers,
+    driver_date,
+    execute_many,
+    outbox,
+    upsert_many,
+    upsert_statement,
+)
+from campaign_metrics.telemetry import MetricsTelemetry
 
 RECORD_NAMESPACE = uuid.UUID("6f1c2a4e-8d7b-4c1e-9a43-0b5e2f6d7c10")
+_LOOKUP_CHUNK = 900  # snapshot codes per SELECT, under SQLite's bound-parameter limits
+_UPSERT_DOSSIER = upsert_statement(dossiers, ["dossier_code"], [c.name for c in dossiers.c])
 
 
-class MetricsTelemetry:
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.records_in = Counter(
-            "portal_records_total", "Portal records read", registry=registry
-        )
-        self.rejected = Counter(
-            "portal_records_rejected_total", "Portal records dead-lettered, by reason",
-            ["reason"], registry=registry,
-        )
-        self.unknown = Counter(
-            "portal_records_unknown_to_catalogue_total",
-            "Accepted records whose unit or procedure the catalogue lacks", registry=registry,
-        )
-        self.rate = Gauge(
-            "indicator_rate", "Indicator rate over the campaign period (absent when n/a)",
-            ["indicator", "subject_kind", "subject_code"], registry=registry,
-        )
-        self.last_record = Gauge(
-            "portal_last_record_timestamp_seconds", "Time of the latest record per unit",
-            ["unit_code"], registry=registry,
-        )
+class DefinitionsMissing(RuntimeError):
+    """No catalogue has been applied yet: records wait until one is."""
 
 
 @dataclass(frozen=True)
@@ -72,133 +70,230 @@ def record_source(record: ConsumerRecord[bytes, bytes]) -> str:
     return f"{record.topic}/{record.partition}/{record.offset}"
 
 
+def record_id(source: str) -> uuid.UUID:
+    """The inbound record is not an event; a stable id derived from its position lets the
+    events it causes name it as their cause."""
+    return uuid.uuid5(RECORD_NAMESPACE, source)
+
+
+def _state_of(row: Any) -> DossierState:
+    return DossierState(
+        unit_code=row.unit_code, procedure_code=row.procedure_code, channel=row.channel,
+        status=row.status, received_on=row.received_on, online_payment=row.online_payment,
+        fee_exempt=bool(row.fee_exempt), officer=row.receiving_officer,
+    )
+
+
+def load_states(connection: Connection, codes: Sequence[str]) -> dict[str, DossierState]:
+    d = dossiers.c
+    columns = (d.dossier_code, d.unit_code, d.procedure_code, d.channel, d.status,
+               d.received_on, d.online_payment, d.fee_exempt, d.receiving_officer)
+    states: dict[str, DossierState] = {}
+    for start in range(0, len(codes), _LOOKUP_CHUNK):
+        chunk = codes[start:start + _LOOKUP_CHUNK]
+        for row in connection.execute(select(*columns).where(d.dossier_code.in_(chunk))):
+            states[row.dossier_code] = _state_of(row)
+    return states
+
+
 class MetricsProjection:
     def __init__(
-        self, campaign: Campaign, catalogue: Catalogue, topics: OutputTopics,
-        telemetry: MetricsTelemetry,
+        self, campaign: Campaign, topics: OutputTopics, telemetry: MetricsTelemetry,
+        *, emit_accepted: bool = False,
     ) -> None:
         self.campaign = campaign
-        self.catalogue = catalogue
+        self.fingerprint = campaign_fingerprint(campaign)
         self.topics = topics
         self.telemetry = telemetry
+        self.emit_accepted = emit_accepted
+        self._defs: Definitions | None = None
+        self._contributions: Contributions | None = None
 
-    def apply(self, connection: Connection, record: ConsumerRecord[bytes, bytes]) -> None:
-        self.telemetry.records_in.inc()
-        source = record_source(record)
-        # The inbound record is not an event; a stable id derived from its position lets the
-        # events it causes name it as their cause.
-        record_id = uuid.uuid5(RECORD_NAMESPACE, source)
-        try:
-            portal = parse_portal_record(record.value or b"")
-        except RecordRejected as rejected:
-            self._dead_letter(connection, record, rejected, record_id)
+    # --- definitions ------------------------------------------------------------------------
+
+    def definitions(self, connection: Connection, *, lock: bool = False) -> Definitions | None:
+        """The definitions in force, as the database has them (another instance may have applied
+        a new catalogue); None before the first catalogue. `lock` keeps a catalogue change from
+        landing in the middle of this transaction (PostgreSQL; SQLite has one writer anyway)."""
+        query = select(definitions).where(definitions.c.id == 1)
+        if lock:
+            query = query.with_for_update(read=True)
+        row = connection.execute(query).one_or_none()
+        if row is None:
+            return None
+        cached = self._defs
+        if cached is not None and cached.catalogue_version == row.catalogue_version:
+            return cached
+        entries = [
+            CatalogueEntry(procedure_code=e.procedure_code, procedure_name=e.procedure_name,
+                           unit_code=e.unit_code, online_level=e.online_level,
+                           has_fees=e.has_fees)
+            for e in connection.execute(select(catalogue_entries))
+        ]
+        self._defs = Definitions(self.campaign, Catalogue.of(entries))
+        self.telemetry.show_catalogue(row.catalogue_version)
+        return self._defs
+
+    def contributions(self, defs: Definitions) -> Contributions:
+        if self._contributions is None or self._contributions.defs is not defs:
+            self._contributions = Contributions(defs)
+        return self._contributions
+
+    def apply_catalogue(self, connection: Connection, event: CatalogueLoaded) -> None:
+        """Put a catalogue version in force and recompute every figure with it. The same
+        version under the same campaign file changes nothing."""
+        catalogue = Catalogue.from_event(event)
+        current = connection.execute(
+            select(definitions).where(definitions.c.id == 1).with_for_update()
+        ).one_or_none()
+        if (current is not None and current.catalogue_version == catalogue.version
+                and current.campaign_fingerprint == self.fingerprint):
             return
-        previous_unit = connection.execute(
-            select(dossiers.c.unit_code).where(dossiers.c.dossier_code == portal.dossier_code)
-        ).scalar_one_or_none()
-        record_at = datetime.fromtimestamp(record.timestamp / 1000, UTC)
-        known = self.catalogue.knows(portal.unit_code, portal.procedure_code)
-        self._store_snapshot(connection, portal, record, record_at, known)
-        accepted = PortalRecordAccepted(
-            producer=SERVICE, correlation_id=record_id, causation_id=record_id,
-            dossier_code=portal.dossier_code, unit_code=portal.unit_code,
-            procedure_code=portal.procedure_code, received=portal.is_received,
-            source=source, known_to_catalogue=known,
-        )
-        add_to_outbox(connection, outbox, self.topics.accepted, portal.dossier_code, accepted)
-        if not known:
-            self.telemetry.unknown.inc()
-        self.telemetry.last_record.labels(portal.unit_code).set(record_at.timestamp())
-        subjects = {(SubjectKind.UNIT, portal.unit_code),
-                    (SubjectKind.DEPARTMENT, self.campaign.department_code)}
-        if previous_unit is not None:
-            subjects.add((SubjectKind.UNIT, previous_unit))  # a re-synced dossier may move
-        for kind, code in sorted(subjects):
-            self._refresh_k3(connection, kind, code, accepted, record_at)
+        at_ms = int(event.occurred_at.timestamp() * 1000)
+        connection.execute(delete(catalogue_entries))
+        if catalogue.entries:
+            connection.execute(catalogue_entries.insert(), [
+                e.model_dump() for e in catalogue.entries
+            ])
+        self._put_in_force(connection, catalogue.version, event.source, at_ms)
+        defs = Definitions(self.campaign, catalogue)
+        recompute(connection, defs, at_ms)
+        self._defs = defs
+        self.telemetry.show_catalogue(catalogue.version)
 
-    def _store_snapshot(
-        self, connection: Connection, portal: PortalRecord, record: ConsumerRecord[bytes, bytes],
-        record_at: datetime, known: bool,
-    ) -> None:
-        received_on = (
-            portal.received_at.astimezone(self.campaign.tz).date() if portal.received_at else None
-        )
-        upsert(connection, dossiers, {
-            "dossier_code": portal.dossier_code,
-            "unit_code": portal.unit_code,
-            "procedure_code": portal.procedure_code,
-            "channel": int(portal.channel),
-            "status": int(portal.status),
-            "received": portal.is_received,
-            "received_on": received_on,
-            "online_payment": int(portal.online_payment),
-            "fee_exempt": portal.is_fee_exempt,
-            "fee_bearing": self.catalogue.has_fees(portal.procedure_code)
-            and not portal.is_fee_exempt,
-            "receiving_officer": portal.receiving_officer,
-            "known_to_catalogue": known,
-            "source_topic": record.topic,
-            "source_partition": record.partition,
-            "source_offset": record.offset,
-            "record_at": record_at,
-        }, ["dossier_code"])
+    def ensure_campaign(self, connection: Connection) -> bool:
+        """At start: when the stored figures were computed with another campaign file (a new
+        version, or an edit), recompute them with this one. True if it did."""
+        current = connection.execute(
+            select(definitions).where(definitions.c.id == 1).with_for_update()
+        ).one_or_none()
+        if current is None or current.campaign_fingerprint == self.fingerprint:
+            return False
+        self._defs = None
+        self._put_in_force(connection, current.catalogue_version, current.catalogue_source,
+                           current.catalogue_loaded_at_ms)
+        defs = self.definitions(connection)
+        assert defs is not None
+        recompute(connection, defs, current.catalogue_loaded_at_ms)
+        return True
 
-    def _refresh_k3(
-        self, connection: Connection, kind: SubjectKind, code: str, cause: PortalRecordAccepted,
-        as_of: datetime,
+    def _put_in_force(
+        self, connection: Connection, catalogue_version: str, source: str, at_ms: int
     ) -> None:
-        period = self.campaign.period
-        cell = Cell(IndicatorCode.K3, kind, code, PeriodKind.CAMPAIGN, period.key)
-        figure = k3_figure(connection, self.campaign, kind, code, period)
-        previous = self._stored_figure(connection, cell)
-        if previous == figure:
-            return
-        rule = self.campaign.indicator(IndicatorCode.K3)
-        upsert(connection, indicator_cells, {
-            "indicator": cell.indicator.value, "subject_kind": kind.value, "subject_code": code,
-            "period_kind": cell.period_kind.value, "period_key": cell.period_key,
-            "numerator": figure.numerator, "denominator": figure.denominator,
-            "campaign_version": self.campaign.version,
-            "catalogue_version": self.catalogue.version, "as_of": as_of,
-        }, ["indicator", "subject_kind", "subject_code", "period_kind", "period_key"])
-        event = IndicatorUpdated.caused_by(
-            cause, producer=SERVICE, campaign_id=self.campaign.campaign_id,
-            campaign_version=self.campaign.version, catalogue_version=self.catalogue.version,
-            indicator=cell.indicator, subject_kind=kind, subject_code=code,
-            period_kind=cell.period_kind, period_key=cell.period_key, figure=figure,
-            previous=previous, target=rule.target, target_met=figure.meets(rule.target),
-            as_of=as_of,
-        )
-        add_to_outbox(connection, outbox, self.topics.indicators, code, event)
-        if figure.rate is None:  # n/a is no value at all, not 0
-            with contextlib.suppress(KeyError):
-                self.telemetry.rate.remove(cell.indicator.value, kind.value, code)
-        else:
-            self.telemetry.rate.labels(cell.indicator.value, kind.value, code).set(
-                float(figure.rate)
-            )
+        upsert_many(connection, definitions, [{
+            "id": 1, "campaign_id": self.campaign.campaign_id,
+            "campaign_version": self.campaign.version, "campaign_fingerprint": self.fingerprint,
+            "catalogue_version": catalogue_version, "catalogue_source": source[:300],
+            "catalogue_loaded_at_ms": at_ms,
+        }], ["id"])
+
+    # --- portal records -------------------------------------------------------------------
+
+    def apply_batch(
+        self, connection: Connection, records: Sequence[ConsumerRecord[bytes, bytes]]
+    ) -> None:
+        defs = self.definitions(connection, lock=True)
+        if defs is None:
+            raise DefinitionsMissing("no procedure catalogue is in force yet")
+        telemetry = self.telemetry
+        telemetry.records_in.inc(len(records))
+        outbox_rows: list[tuple[str, str | None, Event]] = []
+        parsed: list[tuple[ConsumerRecord[bytes, bytes], PortalRecord]] = []
+        for record in records:
+            try:
+                parsed.append((record, parse_portal_record(record.value or b"")))
+            except RecordRejected as rejected:
+                outbox_rows.append(self._dead_letter(record, rejected))
+        current = load_states(connection, list({p.dossier_code for _, p in parsed}))
+        cells: dict[CellKey, CellChange] = {}
+        uses: dict[UsageKey, int] = {}
+        snapshots: dict[str, dict[str, Any]] = {}
+        last_by_unit: dict[str, int] = {}
+        tz = self.campaign.tz
+        catalogue = defs.catalogue
+        add = self.contributions(defs).add
+        for record, portal in parsed:
+            code = portal.dossier_code
+            state = DossierState.of(portal, tz)
+            source = record_source(record)
+            at_ms = record.timestamp
+            old = current.get(code)
+            if old != state:  # a duplicate, or a change the indicators do not read, adds nothing
+                add(cells, uses, old, -1, at_ms, source)
+                add(cells, uses, state, 1, at_ms, source)
+                current[code] = state
+            unknown = catalogue.unknown_reason(state.unit_code, state.procedure_code)
+            if unknown is not None:
+                telemetry.unknown.inc()
+            snapshots[code] = _snapshot_row(code, state, unknown is None, record, source)
+            if at_ms > last_by_unit.get(state.unit_code, -1):
+                last_by_unit[state.unit_code] = at_ms
+            if self.emit_accepted:
+                outbox_rows.append(self._accepted(portal, state, source, unknown is None))
+        to_date = driver_date(connection)
+        for row in snapshots.values():
+            row["received_on"] = to_date(row["received_on"])
+        execute_many(connection, "upsert-dossiers", _UPSERT_DOSSIER, list(snapshots.values()))
+        self._count_services(connection, cells, uses, defs)
+        add_to_cells(connection, cells, defs)
+        add_many_to_outbox(connection, outbox, outbox_rows)
+        for unit, at_ms in last_by_unit.items():
+            telemetry.last_record.labels(unit).set(at_ms / 1000)
 
     @staticmethod
-    def _stored_figure(connection: Connection, cell: Cell) -> Figure | None:
-        c = indicator_cells.c
-        row = connection.execute(
-            select(c.numerator, c.denominator).where(
-                c.indicator == cell.indicator.value, c.subject_kind == cell.subject_kind.value,
-                c.subject_code == cell.subject_code, c.period_kind == cell.period_kind.value,
-                c.period_key == cell.period_key,
-            )
-        ).one_or_none()
-        return None if row is None else Figure.of(row.numerator, row.denominator)
+    def _count_services(
+        connection: Connection, cells: dict[CellKey, CellChange], uses: dict[UsageKey, int],
+        defs: Definitions,
+    ) -> None:
+        """K1: a service enters the numerator when its uses in the period go from none to
+        some, and leaves it when they go back to none."""
+        for use, after in add_to_usage(connection, uses).items():
+            before = after - uses[use]
+            if (before > 0) == (after > 0):
+                continue
+            if use[:3] not in defs.online_uses:
+                continue
+            change = cells.setdefault(k1_cell(use), CellChange())
+            change.numerator += 1 if after > 0 else -1
 
     def _dead_letter(
-        self, connection: Connection, record: ConsumerRecord[bytes, bytes],
-        rejected: RecordRejected, record_id: uuid.UUID,
-    ) -> None:
+        self, record: ConsumerRecord[bytes, bytes], rejected: RecordRejected
+    ) -> tuple[str, str | None, Event]:
         self.telemetry.rejected.labels(rejected.reason).inc()
+        source = record_source(record)
+        cause = record_id(source)
         key = record.key.decode("utf-8", "replace") if record.key else None
         event = PortalRecordDeadLettered(
-            producer=SERVICE, correlation_id=record_id, causation_id=record_id,
-            reason=rejected.reason, detail=rejected.detail, source=record_source(record),
+            producer=SERVICE, correlation_id=cause, causation_id=cause,
+            reason=rejected.reason, detail=rejected.detail, source=source,
             key=key, original=record.value or b"",
         )
-        add_to_outbox(connection, outbox, self.topics.dead_letter, key or "", event)
+        return self.topics.dead_letter, key or "", event
+
+    def _accepted(
+        self, portal: PortalRecord, state: DossierState, source: str, known: bool
+    ) -> tuple[str, str | None, Event]:
+        cause = record_id(source)
+        event = PortalRecordAccepted(
+            producer=SERVICE, correlation_id=cause, causation_id=cause,
+            dossier_code=portal.dossier_code, unit_code=state.unit_code,
+            procedure_code=state.procedure_code, received=state.received, source=source,
+            known_to_catalogue=known,
+        )
+        return self.topics.accepted, portal.dossier_code, event
+
+
+def _snapshot_row(
+    code: str, state: DossierState, known: bool, record: ConsumerRecord[bytes, bytes],
+    source: str,
+) -> dict[str, Any]:
+    received_on: date | None = state.received_on
+    return {
+        "dossier_code": code, "unit_code": state.unit_code,
+        "procedure_code": state.procedure_code, "channel": state.channel,
+        "status": state.status, "received_on": received_on,
+        "online_payment": state.online_payment, "fee_exempt": state.fee_exempt,
+        "receiving_officer": state.officer, "known_to_catalogue": known,
+        "source_topic": record.topic, "source_partition": record.partition,
+        "source_offset": record.offset, "record_at_ms": record.timestamp,
+    }

@@ -4,12 +4,57 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from campaign_kit.settings import ServiceSettings
+from campaign_metrics.portal_auth import parse_portal_tokens
 
 
 class MetricsSettings(ServiceSettings):
     grpc_port: int = Field(default=50051, ge=0, le=65535)
     metrics_port: int = Field(default=9101, ge=0, le=65535)
-    catalogue_file: Path | None = Field(default=None, description="Procedure catalogue CSV; default: seed")
+    catalogue_file: Path | None = Field(
+        default=None,
+        description="Procedure catalogue CSV put on the catalogue topic when that topic is "
+        "still empty; default: the seed catalogue",
+    )
+    portal_tokens: str = Field(
+        default="",
+        description="Portals allowed to call Ingest, as name:token pairs separated by commas "
+        "(e.g. cong-dvc-lang-son:s3cret,mot-cua-qlvt:t0ken)",
+    )
+    portal_tokens_file: Path | None = Field(
+        default=None, description="A file of name:token pairs, one per line (# comments)"
+    )
+    inbound_batch_max: int = Field(
+        default=5000, ge=1, le=50_000, description="Most portal records applied in one batch"
+    )
+    inbound_batch_wait_ms: int = Field(
+        default=100, ge=1, le=10_000, description="Longest wait for a batch to fill"
+    )
+    indicator_flush_s: float = Field(
+        default=1.0, gt=0, le=600,
+        description="Window over which indicator changes are coalesced into one event per cell",
+    )
+    indicator_catch_up_flush_s: float = Field(
+        default=10.0, gt=0, le=600,
+        description="The coalescing window while the service catches up on a backlog",
+    )
+    emit_accepted_records: bool = Field(
+        default=False,
+        description="Also publish a PortalRecordAccepted event per accepted record (one more "
+        "event per record: off unless a consumer needs it)",
+    )
+
+    @field_validator("portal_tokens")
+    @classmethod
+    def _tokens_parse(cls, value: str) -> str:
+        parse_portal_tokens(value)  # fails at start, naming the bad pair (not its token)
+        return value
+
+    def portal_token_text(self) -> str:
+        """Pairs from the variable and the file together."""
+        text = self.portal_tokens
+        if self.portal_tokens_file is not None:
+            text += "\n" + self.portal_tokens_file.read_text(encoding="utf-8")
+        return text

@@ -48,13 +48,21 @@ class Context:
     correlation_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
-def _event(cls: type[DossierEventBase], dossier_id: uuid.UUID, sequence: int, ctx: Context,
-           **fields: Any) -> DossierEvent:
+def _event(cls: type[DossierEventBase], dossier: Dossier | Nomination, dossier_id: uuid.UUID,
+           sequence: int, ctx: Context, **fields: Any) -> DossierEvent:
     event = cls(
         producer=PRODUCER, occurred_at=ctx.now.astimezone(UTC),
-        correlation_id=ctx.correlation_id, dossier_id=dossier_id, sequence=sequence, **fields,
+        correlation_id=ctx.correlation_id, dossier_id=dossier_id, sequence=sequence,
+        unit_code=dossier.unit_code, award_type=dossier.award_type,
+        nominee_kind=dossier.nominee_kind, nominee_code=dossier.nominee_code, **fields,
     )
     return event  # type: ignore[return-value]  # every subclass is a member of DossierEvent
+
+
+def _next(cls: type[DossierEventBase], dossier: Dossier, ctx: Context,
+          **fields: Any) -> DossierEvent:
+    """The dossier's next event."""
+    return _event(cls, dossier, dossier.dossier_id, dossier.version + 1, ctx, **fields)
 
 
 def _found(dossier: Dossier | None, dossier_id: uuid.UUID) -> Dossier:
@@ -109,10 +117,9 @@ def open_dossier(
             f" ({STATUS_NAMES[existing.status]}).",
         )
     return [_event(
-        DossierOpened, command.dossier_id, 1, ctx, campaign_id=ctx.campaign.campaign_id,
-        campaign_version=ctx.campaign.version, unit_code=nomination.unit_code,
-        award_type=nomination.award_type, nominee_kind=nomination.nominee_kind,
-        nominee_code=nomination.nominee_code, opened_by=ctx.principal.actor,
+        DossierOpened, nomination, command.dossier_id, 1, ctx,
+        campaign_id=ctx.campaign.campaign_id, campaign_version=ctx.campaign.version,
+        opened_by=ctx.principal.actor,
     )]
 
 
@@ -139,10 +146,10 @@ def attach_document(
     if current is not None and current.sha256 == document.sha256:
         raise Refusal(RefusalKind.DUPLICATE, "same_document",
                       f"{requirement.describe(slot)} đã có đúng tệp này ('{current.filename}').")
-    return [_event(
-        DocumentAttached, found.dossier_id, found.version + 1, ctx,
-        set_number=slot.set_number, document_kind=slot.document_kind,
-        filename=document.filename, content_type=document.content_type.value,
+    return [_next(
+        DocumentAttached, found, ctx, set_number=slot.set_number,
+        document_kind=slot.document_kind, filename=document.filename,
+        content_type=document.content_type.value,
         sha256=document.sha256, size_bytes=document.size_bytes, uploaded_by=ctx.principal.actor,
         replaces_sha256=current.sha256 if current else None,
     )]
@@ -181,8 +188,8 @@ def submit_dossier(
             "Hồ sơ chưa đủ thành phần, còn thiếu: "
             + "; ".join(requirement.describe(slot) for slot in missing) + ".",
         )
-    return [_event(DossierSubmitted, found.dossier_id, found.version + 1, ctx,
-                   submitted_by=ctx.principal.actor, deadline=campaign.deadline_end)]
+    return [_next(DossierSubmitted, found, ctx, submitted_by=ctx.principal.actor,
+                  deadline=campaign.deadline_end)]
 
 
 # --- review by the Office ------------------------------------------------------------------
@@ -200,8 +207,8 @@ def review_dossier(
             f"Hồ sơ {STATUS_NAMES[found.status]}: chỉ thẩm định hồ sơ đã nộp và đang chờ.",
         )
     if command.verdict is Verdict.ACCEPT:
-        return [_event(DossierAccepted, found.dossier_id, found.version + 1, ctx,
-                       reviewed_by=ctx.principal.actor, note=command.note or None)]
+        return [_next(DossierAccepted, found, ctx, reviewed_by=ctx.principal.actor,
+                      note=command.note or None)]
     if not command.findings:
         raise Refusal(RefusalKind.INVALID, "findings_required",
                       "Trả lại hồ sơ cần nêu rõ thiếu hoặc sai ở đâu.")
@@ -211,8 +218,8 @@ def review_dossier(
             requirement.check_slot(Slot(finding.set_number or 1, finding.document_kind))
         elif finding.set_number is not None and finding.set_number > requirement.sets:
             requirement.check_slot(Slot(finding.set_number, requirement.documents[0]))
-    return [_event(DossierReturned, found.dossier_id, found.version + 1, ctx,
-                   reviewed_by=ctx.principal.actor, findings=list(command.findings))]
+    return [_next(DossierReturned, found, ctx, reviewed_by=ctx.principal.actor,
+                  findings=list(command.findings))]
 
 
 def forward_dossier(
@@ -229,5 +236,4 @@ def forward_dossier(
             RefusalKind.WRONG_STATE, "not_accepted",
             f"Hồ sơ {STATUS_NAMES[found.status]}: chỉ trình Hội đồng hồ sơ đã được tiếp nhận.",
         )
-    return [_event(DossierForwarded, found.dossier_id, found.version + 1, ctx,
-                   forwarded_by=ctx.principal.actor)]
+    return [_next(DossierForwarded, found, ctx, forwarded_by=ctx.principal.actor)]

@@ -23,6 +23,12 @@ class Nomination:
     nominee_code: str
 
 
+def _not_yours(unit_code: str, nominee_code: str) -> Refusal:
+    return Refusal(RefusalKind.FORBIDDEN, "not_your_nominee",
+                   f"'{nominee_code}' không thuộc đơn vị {unit_code}: đơn vị chỉ đề nghị khen "
+                   f"thưởng cho chính mình hoặc cán bộ của mình.")
+
+
 def nominee_kind(text: str) -> NomineeKind:
     kind = NOMINEE_KINDS.get(text)
     if kind is None:
@@ -49,10 +55,13 @@ def check_nomination(
     if kind == "collective":
         code = code or unit_code  # a collective nominee is the unit itself
         if code != unit_code:
+            if campaign.unit(code) is not None:
+                raise _not_yours(unit_code, code)
             raise Refusal(RefusalKind.INVALID, "unknown_nominee",
-                          f"Đơn vị {unit_code} chỉ đề nghị khen thưởng tập thể cho chính mình, "
-                          f"không cho '{code}'.")
+                          f"Không có đơn vị '{code}' trong đợt thi đua.")
     elif campaign.officer(code, unit_code) is None:
+        if any(o.name == code for o in campaign.officers):
+            raise _not_yours(unit_code, code)
         raise Refusal(RefusalKind.INVALID, "unknown_nominee",
-                      f"'{code}' không phải cán bộ của đơn vị {unit_code} trong đợt thi đua.")
+                      f"Không có cán bộ '{code}' trong đợt thi đua.")
     return Nomination(unit_code, award_type, kind, code)

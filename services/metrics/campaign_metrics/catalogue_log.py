@@ -1,0 +1,112 @@
+"""The catalogue on the log: versions are CatalogueLoaded events on the catalogue topic, which
+the service consumes like any other input, so a rebuild applies them in the same order.
+
+At start, before any portal record is applied, a catalogue must be in force: when the topic is
+still empty the configured catalogue (the seed by default) is put on it; then the service waits
+until the catalogue consumer has applied what the topic held when it started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from campaign_kit.consumer import TrackedConsumer
+from campaign_kit.db import Database
+from campaign_metrics.announcer import IndicatorAnnouncer
+from campaign_metrics.catalogue import Catalogue
+from campaign_metrics.projection import MetricsProjection
+
+log = logging.getLogger(__name__)
+
+CATALOGUE_KEY = b"catalogue"
+
+Publish = Callable[[str, bytes, bytes | None], Awaitable[None]]
+
+
+async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
+    """The next offset of each partition of a topic (0 for an empty one)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if partitions is None:
+            await consumer._client.force_metadata_update()
+            partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        offsets = await consumer.end_offsets(tps) if tps else {}
+        return {tp.partition: offset for tp, offset in offsets.items()}
+    finally:
+        await consumer.stop()
+
+
+async def publish_once(bootstrap_servers: str, topic: str, value: bytes, key: bytes) -> None:
+    """Put one event on a topic and wait for the broker (for the command line)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all",
+                                enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=key,
+                                     headers=[("content-type", b"application/json")])
+    finally:
+        await producer.stop()
+
+
+class CatalogueBootstrap:
+    def __init__(
+        self, db: Database, projection: MetricsProjection, announcer: IndicatorAnnouncer,
+        tracked: TrackedConsumer, topic: str, default: Catalogue, default_source: str,
+        publish: Publish, bootstrap_servers: str, catch_up_timeout_s: float = 30.0,
+        poll_s: float = 0.1,
+    ) -> None:
+        self.db = db
+        self.projection = projection
+        self.announcer = announcer
+        self.tracked = tracked
+        self.topic = topic
+        self.default = default
+        self.default_source = default_source
+        self.publish = publish
+        self.bootstrap_servers = bootstrap_servers
+        self.catch_up_timeout_s = catch_up_timeout_s
+        self.poll_s = poll_s
+        self.ready = asyncio.Event()
+
+    async def wait_ready(self) -> None:
+        await self.ready.wait()
+
+    def _in_force(self) -> bool:
+        with self.db.begin() as connection:
+            return self.projection.definitions(connection) is not None
+
+    async def run(self) -> None:
+        with self.db.begin() as connection:
+            if self.projection.ensure_campaign(connection):
+                log.info("campaign file changed: every figure recomputed")
+        end = (await end_offsets(self.bootstrap_servers, self.topic)).get(0, 0)
+        if end == 0 and not self._in_force():
+            event = self.default.to_event(self.default_source)
+            await self.publish(self.topic, event.to_bytes(), CATALOGUE_KEY)
+            log.info("catalogue topic was empty: put the configured catalogue on it",
+                     extra={"version": event.version, "source": self.default_source})
+            end = 1
+        started = time.monotonic()
+        while True:
+            position = self.tracked.stored_position(self.topic, 0)
+            caught_up = end == 0 or (position is not None and position >= end - 1)
+            in_force = self._in_force()
+            if in_force and caught_up:
+                break
+            if in_force and time.monotonic() - started > self.catch_up_timeout_s:
+                log.warning("catalogue consumer has not caught up; going on with the catalogue "
+                            "in force", extra={"position": position, "end": end})
+                break
+            await asyncio.sleep(self.poll_s)
+        with self.db.begin() as connection:
+            self.announcer.show_all(connection)
+        self.ready.set()
+        log.info("catalogue in force; applying portal records")

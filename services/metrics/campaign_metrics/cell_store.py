@@ -1,0 +1,102 @@
+"""Writes indicator changes to the cells as increments, in one statement per kind of change.
+
+Increments (numerator = numerator + delta) rather than values computed in memory keep several
+instances of the service correct side by side: each owns some partitions, all add to the same
+cells, and the database serialises the additions. K1's numerator counts services whose uses
+went from none to some; the use counters come back from the same statement that adds to them
+(RETURNING), so that each crossing of zero is seen exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, case, true
+
+from campaign_metrics.contributions import CellChange, CellKey, UsageKey
+from campaign_metrics.definitions import Definitions
+from campaign_metrics.store import (
+    CELL_KEY,
+    USAGE_KEY,
+    execute_many,
+    indicator_cells,
+    insert_for,
+    service_usage,
+)
+
+
+def _cell_row(
+    key: CellKey, change: CellChange, defs: Definitions, denominator: int
+) -> dict[str, Any]:
+    indicator, kind, code, period_kind, period_key = key
+    return {
+        "indicator": indicator, "subject_kind": kind, "subject_code": code,
+        "period_kind": period_kind, "period_key": period_key,
+        "numerator": change.numerator, "denominator": denominator,
+        "campaign_version": defs.campaign_version, "catalogue_version": defs.catalogue_version,
+        "as_of_ms": change.as_of_ms, "last_source": change.source, "dirty": True,
+        "emitted_numerator": None, "emitted_denominator": None, "emitted_versions": None,
+    }
+
+
+def add_to_cells(
+    connection: Connection, changes: Mapping[CellKey, CellChange], defs: Definitions
+) -> None:
+    """Add each change to its cell (creating K2/K3 cells on first use); every touched cell is
+    marked dirty for the next announcement. Keys are written in sorted order so that two
+    instances lock shared cells in the same order."""
+    if not changes:
+        return
+    counts: list[dict[str, Any]] = []
+    services: list[dict[str, Any]] = []
+    for key in sorted(changes):
+        change = changes[key]
+        if key[0] == "K1":
+            # K1's denominator is the catalogue's, not a sum: the row is made with it.
+            online = len(defs.online_services(key[1], key[2]))
+            services.append(_cell_row(key, change, defs, online))
+        else:
+            counts.append(_cell_row(key, change, defs, change.denominator))
+    execute_many(connection, "add-to-cells", _add_statement(adds_denominator=True), counts)
+    execute_many(connection, "add-to-k1-cells", _add_statement(adds_denominator=False),
+                  services)
+
+
+def _add_statement(*, adds_denominator: bool) -> Callable[[Connection], Any]:
+    def build(connection: Connection) -> Any:
+        c = indicator_cells.c
+        stmt: Any = insert_for(connection, indicator_cells)
+        new = stmt.excluded
+        newer = new.as_of_ms >= c.as_of_ms
+        return stmt.on_conflict_do_update(index_elements=CELL_KEY, set_={
+            "numerator": c.numerator + new.numerator,
+            "denominator": (c.denominator + new.denominator) if adds_denominator
+            else c.denominator,
+            "campaign_version": new.campaign_version,
+            "catalogue_version": new.catalogue_version,
+            "as_of_ms": case((newer, new.as_of_ms), else_=c.as_of_ms),
+            "last_source": case((newer, new.last_source), else_=c.last_source),
+            "dirty": true(),
+        })
+    return build
+
+
+def add_to_usage(connection: Connection, deltas: Mapping[UsageKey, int]) -> dict[UsageKey, int]:
+    """Add to the use counters; returns each counter's value after the addition."""
+    rows = [
+        dict(zip(USAGE_KEY, key, strict=True), dossiers=delta)
+        for key, delta in sorted(deltas.items()) if delta
+    ]
+    if not rows:
+        return {}
+    u = service_usage.c
+    stmt: Any = insert_for(connection, service_usage)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=USAGE_KEY, set_={"dossiers": u.dossiers + stmt.excluded.dossiers}
+    ).returning(u.subject_kind, u.subject_code, u.procedure_code, u.period_kind, u.period_key,
+                u.dossiers)
+    after: dict[UsageKey, int] = {}
+    for row in connection.execute(stmt, rows):
+        after[(row[0], row[1], row[2], row[3], row[4])] = int(row[5])
+    return after

@@ -1,0 +1,129 @@
+"""Rebuild: drop the service's tables and replay its inputs from the beginning of the log.
+
+The inbound topic (with what gRPC Ingest put on it) and the catalogue topic are the whole
+truth, so replaying them into empty tables gives the same figures as the run that first read
+them. The replay stops at the end each topic had when it started; positions are stored as it
+goes, so the service, started afterwards, carries on from there and publishes one
+IndicatorUpdated per cell with its rebuilt figure. Stop the service before rebuilding.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from pydantic import ValidationError
+from sqlalchemy import Connection
+
+from campaign_contracts.events import CatalogueLoaded
+from campaign_kit.consumer import ApplyBatch, TrackedConsumer
+from campaign_kit.topics_admin import ensure_topics
+from campaign_metrics.catalogue import CatalogueError
+from campaign_metrics.catalogue_log import CATALOGUE_KEY, end_offsets, publish_once
+from campaign_metrics.components import Components, build_components
+from campaign_metrics.settings import MetricsSettings
+
+log = logging.getLogger(__name__)
+
+FETCH_BYTES_PER_PARTITION = 8 * 1024 * 1024
+
+
+@dataclass
+class RebuildReport:
+    records: int = 0
+    catalogue_versions: int = 0
+    announced: int = 0
+    seconds: float = 0.0
+
+    @property
+    def records_per_second(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+async def replay(
+    bootstrap_servers: str, topic: str, tracked: TrackedConsumer, apply: ApplyBatch,
+    batch: int, progress: Callable[[int], None] | None = None,
+) -> int:
+    """Apply a topic from its beginning to the end it has now; returns records read."""
+    ends = await end_offsets(bootstrap_servers, topic)
+    wanted = {p: end for p, end in ends.items() if end > 0}
+    if not wanted:
+        return 0
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None,
+        max_partition_fetch_bytes=FETCH_BYTES_PER_PARTITION, fetch_max_bytes=64 * 1024 * 1024,
+    )
+    await consumer.start()
+    read = 0
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(wanted)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        remaining = set(wanted)
+        while remaining:
+            fetched = await consumer.getmany(*[TopicPartition(topic, p) for p in remaining],
+                                             timeout_ms=1000, max_records=batch)
+            records: list[ConsumerRecord[bytes, bytes]] = []
+            for tp, rows in fetched.items():
+                end = wanted[tp.partition]
+                records.extend(r for r in rows if r.offset < end)
+                if rows and rows[-1].offset >= end - 1:
+                    remaining.discard(tp.partition)
+            if records:
+                tracked.apply_batch(records, apply)
+                read += len(records)
+                if progress is not None:
+                    progress(read)
+    finally:
+        await consumer.stop()
+    return read
+
+
+def _catalogue_applier(parts: Components) -> ApplyBatch:
+    def apply(connection: Connection, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        for record in records:
+            try:
+                event = CatalogueLoaded.model_validate_json(record.value or b"")
+                parts.projection.apply_catalogue(connection, event)
+            except (ValidationError, CatalogueError) as exc:
+                log.warning("catalogue event skipped", extra={"offset": record.offset,
+                                                              "error": str(exc)})
+    return apply  # type: ignore[return-value]
+
+
+async def rebuild(
+    settings: MetricsSettings, *, replay_log: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> RebuildReport:
+    started = time.perf_counter()
+    parts = build_components(settings)
+    report = RebuildReport()
+    try:
+        parts.db.drop_schema()
+        parts.db.create_schema()
+        if not replay_log:
+            return report
+        bootstrap = settings.kafka_bootstrap_servers
+        if settings.create_topics:
+            ensure_topics(bootstrap, parts.topics.all)
+        catalogue_topic = parts.topics.catalogue.name
+        if (await end_offsets(bootstrap, catalogue_topic)).get(0, 0) == 0:
+            default, source = parts.default_catalogue()
+            await publish_once(bootstrap, catalogue_topic, default.to_event(source).to_bytes(),
+                               CATALOGUE_KEY)
+        report.catalogue_versions = await replay(
+            bootstrap, catalogue_topic, parts.catalogue, _catalogue_applier(parts), 100
+        )
+        report.records = await replay(
+            bootstrap, parts.topics.inbound.name, parts.records, parts.projection.apply_batch,
+            settings.inbound_batch_max, progress,
+        )
+        with parts.db.begin() as connection:
+            report.announced = parts.announcer.announce(connection)
+    finally:
+        parts.db.dispose()
+    report.seconds = time.perf_counter() - started
+    return report

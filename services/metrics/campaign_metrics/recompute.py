@@ -1,0 +1,109 @@
+"""Recomputes every indicator cell and K1 use counter from the stored dossier snapshots, with
+new definitions (a catalogue version, or another campaign file). Uses the same contribution
+functions as the stream, so the two cannot disagree; cells whose value or versions change
+become dirty and are announced at the next flush."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, exists, select, update
+
+from campaign_metrics.contributions import (
+    CellChange,
+    CellKey,
+    Contributions,
+    DossierState,
+    UsageKey,
+    k1_cell,
+)
+from campaign_metrics.definitions import Definitions
+from campaign_metrics.store import (
+    CELL_KEY,
+    USAGE_KEY,
+    catalogue_entries,
+    dossiers,
+    indicator_cells,
+    service_usage,
+    upsert_many,
+)
+
+_STREAM_ROWS = 10_000
+
+
+def _computed(connection: Connection, defs: Definitions, at_ms: int) -> tuple[
+        dict[CellKey, CellChange], dict[UsageKey, int]]:
+    cells: dict[CellKey, CellChange] = {}
+    uses: dict[UsageKey, int] = {}
+    add = Contributions(defs).add
+    d = dossiers.c
+    query = select(d.unit_code, d.procedure_code, d.channel, d.status, d.received_on,
+                   d.online_payment, d.fee_exempt, d.receiving_officer, d.source_topic,
+                   d.source_partition, d.source_offset, d.record_at_ms)
+    result = connection.execute(query.execution_options(yield_per=_STREAM_ROWS))
+    for row in result:
+        state = DossierState(
+            unit_code=row.unit_code, procedure_code=row.procedure_code, channel=row.channel,
+            status=row.status, received_on=row.received_on, online_payment=row.online_payment,
+            fee_exempt=bool(row.fee_exempt), officer=row.receiving_officer,
+        )
+        source = f"{row.source_topic}/{row.source_partition}/{row.source_offset}"
+        add(cells, uses, state, 1, row.record_at_ms, source)
+    for use, count in uses.items():
+        if count > 0 and use[:3] in defs.online_uses:
+            cells.setdefault(k1_cell(use), CellChange()).numerator += 1
+    # K1 cells exist for every period of the campaign's and the catalogue's units.
+    for kind, code in defs.k1_subjects():
+        online = len(defs.online_services(kind, code))
+        for period_kind, period_key in defs.periods.all():
+            change = cells.setdefault(
+                ("K1", kind, code, period_kind.value, period_key), CellChange()
+            )
+            change.denominator = online
+    for change in cells.values():
+        if change.as_of_ms < 0:
+            change.as_of_ms = at_ms
+    return cells, uses
+
+
+def recompute(connection: Connection, defs: Definitions, at_ms: int) -> None:
+    """Replace every cell's figure and every use counter by what the snapshots give under
+    `defs`; `at_ms` dates the cells no record touched (the definitions' own time)."""
+    cells, uses = _computed(connection, defs, at_ms)
+    existing: dict[CellKey, Any] = {
+        (r.indicator, r.subject_kind, r.subject_code, r.period_kind, r.period_key): r
+        for r in connection.execute(select(indicator_cells))
+    }
+    rows = []
+    for key in sorted(cells.keys() | existing.keys()):
+        change = cells.get(key) or CellChange(as_of_ms=at_ms)
+        before = existing.get(key)
+        numerator, denominator = (change.numerator, change.denominator)
+        as_of_ms, source = change.as_of_ms, change.source
+        dirty = True
+        if before is not None:
+            if before.as_of_ms > as_of_ms:
+                as_of_ms, source = before.as_of_ms, before.last_source
+            unchanged = (before.numerator, before.denominator, before.campaign_version,
+                         before.catalogue_version) == (numerator, denominator,
+                                                       defs.campaign_version,
+                                                       defs.catalogue_version)
+            dirty = bool(before.dirty) or not unchanged
+        rows.append({
+            **dict(zip(CELL_KEY, key, strict=True)),
+            "numerator": numerator, "denominator": denominator,
+            "campaign_version": defs.campaign_version,
+            "catalogue_version": defs.catalogue_version,
+            "as_of_ms": as_of_ms, "last_source": source, "dirty": dirty,
+        })
+    for start in range(0, len(rows), 5000):
+        upsert_many(connection, indicator_cells, rows[start:start + 5000], CELL_KEY)
+    connection.execute(delete(service_usage))
+    usage_rows = [dict(zip(USAGE_KEY, key, strict=True), dossiers=count)
+                  for key, count in sorted(uses.items()) if count]
+    for start in range(0, len(usage_rows), 5000):
+        connection.execute(service_usage.insert(), usage_rows[start:start + 5000])
+    d, e = dossiers.c, catalogue_entries.c
+    connection.execute(update(dossiers).values(known_to_catalogue=exists().where(
+        and_(e.procedure_code == d.procedure_code, e.unit_code == d.unit_code)
+    )))
