@@ -18,8 +18,18 @@ S = TypeVar("S", bound=ServiceSettings)
 
 
 def asyncapi_document(runtime: ServiceRuntime) -> str:
-    """The AsyncAPI document as YAML, Vietnamese text left readable."""
+    """The AsyncAPI document as YAML, Vietnamese text left readable, with its channels,
+    operations and messages in name order: FastStream keeps publishers in a WeakSet, whose
+    order changes from run to run, and the committed copy must be reproducible."""
     document = runtime.asyncapi().to_specification().to_jsonable()
+    for path in (("channels",), ("operations",), ("components", "messages"),
+                 ("components", "schemas")):
+        *parents, last = path
+        holder = document
+        for name in parents:
+            holder = holder.get(name, {})
+        if isinstance(holder.get(last), dict):
+            holder[last] = dict(sorted(holder[last].items()))
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
 
 

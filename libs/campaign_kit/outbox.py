@@ -42,19 +42,23 @@ class OutboxRelay:
         self.batch = batch
         self._lock = asyncio.Lock()
 
+    def _pending(self) -> Sequence[Any]:
+        """The next batch waiting to be published, oldest first."""
+        with self.db.begin() as connection:
+            return connection.execute(
+                select(self.outbox.c.id, self.outbox.c.topic, self.outbox.c.key,
+                       self.outbox.c.payload)
+                .where(self.outbox.c.published_at.is_(None))
+                .order_by(self.outbox.c.id)
+                .limit(self.batch)
+            ).all()
+
     async def flush(self) -> int:
         """Publish everything pending; returns how many were published."""
         published = 0
         async with self._lock:  # one relay at a time keeps the order
             while True:
-                with self.db.begin() as connection:
-                    rows = connection.execute(
-                        select(self.outbox.c.id, self.outbox.c.topic, self.outbox.c.key,
-                               self.outbox.c.payload)
-                        .where(self.outbox.c.published_at.is_(None))
-                        .order_by(self.outbox.c.id)
-                        .limit(self.batch)
-                    ).all()
+                rows = self._pending()
                 if not rows:
                     return published
                 for row in rows:
@@ -103,14 +107,7 @@ class PipelinedOutboxRelay(OutboxRelay):
         published = 0
         async with self._lock:
             while True:
-                with self.db.begin() as connection:
-                    rows = connection.execute(
-                        select(self.outbox.c.id, self.outbox.c.topic, self.outbox.c.key,
-                               self.outbox.c.payload)
-                        .where(self.outbox.c.published_at.is_(None))
-                        .order_by(self.outbox.c.id)
-                        .limit(self.batch)
-                    ).all()
+                rows = self._pending()
                 if not rows:
                     return published
                 pending = [

@@ -71,6 +71,8 @@ def test_unknown_fields_are_kept_but_ignored() -> None:
         (encode(portal_record("")), RejectReason.MISSING_FIELD),
         (encode(portal_record("H1", received="2024-07-02")), RejectReason.BAD_TIME),
         (encode(portal_record("H1", received="20241302083000")), RejectReason.BAD_TIME),
+        (encode(portal_record("H1", received="20240230083000")), RejectReason.BAD_TIME),
+        (encode(portal_record("H1", received="2024070208300٠")), RejectReason.BAD_TIME),
         (encode(portal_record("H1", channel=4)), RejectReason.UNKNOWN_CHANNEL),
         (encode(portal_record("H1", status=11)), RejectReason.UNKNOWN_STATUS),
         (encode(portal_record("H1", fees=[{"Gia": -1}])), RejectReason.NEGATIVE_FEE),

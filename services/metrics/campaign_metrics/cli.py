@@ -22,13 +22,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
 from aiokafka.errors import KafkaError as AioKafkaError
 from kafka.errors import KafkaError
 
 from campaign_contracts.events import IndicatorCode, PeriodKind, SubjectKind
+from campaign_kit.cli import asyncapi_document
 from campaign_kit.logs import configure_logging
-from campaign_kit.runtime import ServiceRuntime, run
+from campaign_kit.runtime import run
 from campaign_kit.settings import load_settings
 from campaign_kit.topics_admin import ensure_topics
 from campaign_metrics import SERVICE
@@ -77,22 +77,6 @@ def _parser() -> argparse.ArgumentParser:
     unknown = commands.add_parser("unknown", help="dossiers the catalogue does not know")
     unknown.add_argument("--json", action="store_true")
     return parser
-
-
-def asyncapi_document(runtime: ServiceRuntime) -> str:
-    """The AsyncAPI document as YAML, with its channels, operations and messages in name order:
-    FastStream keeps publishers in a WeakSet, whose order changes from run to run, and the
-    committed copy must be reproducible."""
-    document = runtime.asyncapi().to_specification().to_jsonable()
-    for path in (("channels",), ("operations",), ("components", "messages"),
-                 ("components", "schemas")):
-        *parents, last = path
-        holder = document
-        for name in parents:
-            holder = holder.get(name, {})
-        if isinstance(holder.get(last), dict):
-            holder[last] = dict(sorted(holder[last].items()))
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _rate(view: IndicatorView) -> str:
