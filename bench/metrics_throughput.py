@@ -289,10 +289,10 @@ def profile_pipeline(database_url: str, count: int) -> list[str]:
         return sum(cumulative.get((file, n), 0.0) for n in names)
 
     parts = {
-        "validation (parse_portal_record: JSON, pydantic, strptime)":
+        "validation (parse_portal_record: JSON, pydantic, times)":
             share("portal_record.py", "parse_portal_record"),
-        "  of which strptime of yyyyMMddHHmmss times": share("portal_record.py",
-                                                             "parse_portal_time"),
+        "  of which parsing yyyyMMddHHmmss times": share("portal_record.py",
+                                                         "parse_portal_time"),
         "indicator arithmetic (old -> new contributions)":
             share("contributions.py", "add", "of"),
         "database (snapshots, cells, uses, positions, commit)":
