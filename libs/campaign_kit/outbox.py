@@ -53,6 +53,15 @@ class OutboxRelay:
                 .limit(self.batch)
             ).all()
 
+    async def keep_publishing(self, every_s: float) -> None:
+        """Publish what a failed flush left in the outbox (say, during a broker outage)."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await self.flush()
+            except Exception:
+                log.warning("outbox relay flush failed; retrying", exc_info=True)
+
     async def flush(self) -> int:
         """Publish everything pending; returns how many were published."""
         published = 0

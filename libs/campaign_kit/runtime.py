@@ -91,8 +91,11 @@ class ServiceRuntime:
     async def _after_broker(self) -> None:
         if self.relay is not None:
             await self.relay.flush()  # what a previous run committed but did not publish
-        self._tasks = [asyncio.create_task(job()) for job in [self._watch_readiness,
-                                                              *self.background]]
+        jobs = [self._watch_readiness, *self.background]
+        if self.relay is not None:
+            relay, every_s = self.relay, self.settings.relay_interval_s
+            jobs.append(lambda: relay.keep_publishing(every_s))
+        self._tasks = [asyncio.create_task(job()) for job in jobs]
         log.info("service started", extra={"grpc_port": self.grpc_port,
                                             "metrics_port": self.settings.metrics_port})
 

@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
     campaign_file: Path | None = Field(default=None, description="Campaign YAML; default: seed")
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     create_topics: bool = Field(default=True, description="Create missing topics at start")
+    relay_interval_s: float = Field(
+        default=5.0, gt=0, description="How often events left in the outbox are published again"
+    )
 
     def sqlalchemy_url(self, service: str) -> str:
         if self.database_url:

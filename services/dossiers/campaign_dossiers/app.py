@@ -4,7 +4,6 @@ settings, database, blob directory, broker, outbox relay and subscriptions."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -69,16 +68,6 @@ def access_tokens(settings: DossiersSettings, campaign: Campaign) -> AccessToken
     return tokens
 
 
-async def keep_publishing(relay: OutboxRelay, every_s: float) -> None:
-    """Publish what a failed flush left in the outbox (say, during a broker outage)."""
-    while True:
-        await asyncio.sleep(every_s)
-        try:
-            await relay.flush()
-        except Exception:
-            log.warning("outbox relay flush failed; retrying", exc_info=True)
-
-
 def build(settings: DossiersSettings) -> ServiceRuntime:
     registry = CollectorRegistry()
     campaign = load_campaign(settings.campaign_file)
@@ -119,5 +108,4 @@ def build(settings: DossiersSettings) -> ServiceRuntime:
         grpc_services=[(dossiers_pb2_grpc.add_DossiersServiceServicer_to_server,
                         dossiers.servicer, "campaign.dossiers.v1.DossiersService")],
         relay=relay,
-        background=[lambda: keep_publishing(relay, settings.relay_interval_s)],
     )

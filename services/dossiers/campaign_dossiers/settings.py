@@ -28,9 +28,6 @@ class DossiersSettings(ServiceSettings):
     max_document_bytes: int = Field(
         default=20 * MIB, ge=1, le=512 * MIB, description="Largest document accepted, in bytes"
     )
-    relay_interval_s: float = Field(
-        default=5.0, gt=0, description="How often events left in the outbox are published again"
-    )
 
     @property
     def blob_root(self) -> Path:
