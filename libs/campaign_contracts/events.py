@@ -13,7 +13,15 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, TypeAdapter
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    TypeAdapter,
+)
 
 from campaign_contracts.envelope import Event
 from campaign_contracts.text import NfcStr
@@ -21,10 +29,13 @@ from campaign_contracts.text import NfcStr
 RATE_PLACES = Decimal("0.0001")
 
 
-class IndicatorCode(StrEnum):
-    K1 = "K1"  # Tỷ lệ DVC phát sinh hồ sơ trực tuyến
-    K2 = "K2"  # Tỷ lệ hồ sơ xử lý trực tuyến
-    K3 = "K3"  # Tỷ lệ thanh toán trực tuyến trên Cổng DVCQG
+IndicatorCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{0,15}$"),
+    Field(description="Indicator code as the campaign file declares it", examples=["K1", "K4"]),
+]
+"""An indicator is named by the campaign file, not by this package: a new indicator is a
+metrics plug-in plus YAML, and no other service is redeployed for it."""
 
 
 class SubjectKind(StrEnum):

@@ -56,8 +56,8 @@ def all_text(document: Document) -> str:
 def test_a_collective_report_carries_its_figures_against_the_targets() -> None:
     award = CAMPAIGN.award(GIAY_KHEN)
     assert award is not None
-    figures = measured((IndicatorCode.K1, 9, 10, "0.90"), (IndicatorCode.K2, 17, 20, "0.90"),
-                       (IndicatorCode.K3, 9, 20, "0.45"))
+    figures = measured(("K1", 9, 10, "0.90"), ("K2", 17, 20, "0.90"),
+                       ("K3", 9, 20, "0.45"))
     document = opened(draft_form08(CAMPAIGN, award, nominee(GIAY_KHEN, "collective", "QLVT"),
                                    figures, DRAFTED))
     heading = table_text(document, 0)[0]
@@ -92,7 +92,7 @@ def test_a_collective_report_carries_its_figures_against_the_targets() -> None:
 def test_an_individual_report_says_which_figures_are_missing_or_not_applicable() -> None:
     award = CAMPAIGN.award(BANG_KHEN)
     assert award is not None
-    figures = measured((IndicatorCode.K2, 0, 0, "0.90"), (IndicatorCode.K3, 31, 60, "0.45"))
+    figures = measured(("K2", 0, 0, "0.90"), ("K3", 31, 60, "0.45"))
     who = nominee(BANG_KHEN, "individual", OFFICER)
     document = opened(draft_form08(CAMPAIGN, award, who, figures, DRAFTED))
     rows = table_text(document, 1)

@@ -15,7 +15,7 @@ import grpc
 import pytest
 
 from campaign.dossiers.v1 import dossiers_pb2 as pb
-from campaign_contracts.events import IndicatorCode, SubjectKind
+from campaign_contracts.events import SubjectKind
 from campaign_dossiers.figures import NomineeFiguresProjection
 from tests.dossiers.api import Api, refusal_reason, start, stop, upload
 from tests.dossiers.builders import (
@@ -272,9 +272,9 @@ async def test_a_returned_dossier_shows_what_is_missing_and_a_document_downloads
 async def test_the_form08_draft_carries_the_nominees_measured_figures(api: Api) -> None:
     figures = NomineeFiguresProjection(CAMPAIGN)
     with api.harness.db.begin() as connection:
-        for event in (k_update(IndicatorCode.K3, 9, 20),
-                      k_update(IndicatorCode.K3, 31, 60, code=OFFICER, kind=SubjectKind.OFFICER),
-                      k_update(IndicatorCode.K2, 40, 50, code=OFFICER, kind=SubjectKind.OFFICER,
+        for event in (k_update("K3", 9, 20),
+                      k_update("K3", 31, 60, code=OFFICER, kind=SubjectKind.OFFICER),
+                      k_update("K2", 40, 50, code=OFFICER, kind=SubjectKind.OFFICER,
                                target="0.90")):
             figures.apply(connection, event)
     reply = await api.call("DraftAchievementReport", pb.DraftAchievementReportRequest(

@@ -25,7 +25,6 @@ from sqlalchemy import select
 from campaign.dossiers.v1 import dossiers_pb2 as pb
 from campaign.dossiers.v1 import dossiers_pb2_grpc
 from campaign_contracts.campaign_file import SEED_CAMPAIGN, seed_path
-from campaign_contracts.events import IndicatorCode
 from campaign_contracts.topics import DOSSIER_EVENTS, INDICATORS, prefixed
 from campaign_dossiers import store
 from campaign_kit.db import Database
@@ -124,9 +123,9 @@ def launch(kafka_bootstrap: str, topic_prefix: str, tmp_path: Path,
 def publish_figures(bootstrap: str, prefix: str) -> None:
     topic = prefixed(INDICATORS, prefix).name
     kafka = producer(bootstrap)
-    for event in (k_update(IndicatorCode.K1, 9, 10, target="0.90"),
-                  k_update(IndicatorCode.K2, 19, 20, target="0.90"),
-                  k_update(IndicatorCode.K3, 9, 20)):
+    for event in (k_update("K1", 9, 10, target="0.90"),
+                  k_update("K2", 19, 20, target="0.90"),
+                  k_update("K3", 9, 20)):
         kafka.send(topic, key=event.subject_code.encode(), value=event.to_bytes())
     kafka.flush()
     kafka.close()

@@ -13,7 +13,6 @@ from campaign_awards.projection import StandingsProjection
 from campaign_contracts.campaign_file import load_campaign
 from campaign_contracts.events import (
     Figure,
-    IndicatorCode,
     IndicatorUpdated,
     PeriodKind,
     StandingUpdated,
@@ -31,7 +30,7 @@ def k3_update(unit: str, numerator: int, denominator: int) -> IndicatorUpdated:
     figure = Figure.of(numerator, denominator)
     return IndicatorUpdated(
         producer="metrics", campaign_id=CAMPAIGN.campaign_id, campaign_version="2024.1",
-        catalogue_version="abc", indicator=IndicatorCode.K3, subject_kind=SubjectKind.UNIT,
+        catalogue_version="abc", indicator="K3", subject_kind=SubjectKind.UNIT,
         subject_code=unit, period_kind=PeriodKind.CAMPAIGN, period_key=CAMPAIGN.period.key,
         figure=figure, previous=None, target=Decimal("0.45"),
         target_met=figure.meets(Decimal("0.45")), as_of="2024-07-02T01:30:00Z",

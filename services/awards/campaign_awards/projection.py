@@ -29,7 +29,7 @@ from campaign_kit.outbox import add_to_outbox
 
 
 def _codes(text: str) -> list[IndicatorCode]:
-    return [IndicatorCode(c) for c in text.split(",") if c]
+    return [c for c in text.split(",") if c]
 
 
 class StandingsProjection:
@@ -54,7 +54,7 @@ class StandingsProjection:
         rule = self.campaign.indicator(event.indicator)
         upsert(connection, standing_indicators, {
             "period_key": event.period_key, "unit_code": event.subject_code,
-            "indicator": event.indicator.value, "numerator": event.figure.numerator,
+            "indicator": event.indicator, "numerator": event.figure.numerator,
             "denominator": event.figure.denominator, "target": rule.target,
             "target_met": event.figure.meets(rule.target),
             "points": points(event.figure, rule.target, rule.points),
@@ -68,8 +68,8 @@ class StandingsProjection:
         for row in connection.execute(
             select(standing_indicators).where(standing_indicators.c.period_key == period_key)
         ):
-            by_unit[row.unit_code][IndicatorCode(row.indicator)] = IndicatorStanding(
-                indicator=IndicatorCode(row.indicator),
+            by_unit[row.unit_code][row.indicator] = IndicatorStanding(
+                indicator=row.indicator,
                 figure=Figure.of(row.numerator, row.denominator),
                 target=Decimal(row.target), target_met=row.target_met,
                 points=Decimal(row.points),
@@ -78,7 +78,7 @@ class StandingsProjection:
         for unit in self.campaign.units:
             cells = by_unit.get(unit.code, {})
             total = sum((c.points for c in cells.values()), Decimal("0.00"))
-            k3 = cells.get(IndicatorCode.K3)
+            k3 = cells.get("K3")
             entries.append(RankEntry(unit.code, total, k3.figure if k3 else None))
         ranks = rank(entries)
         stored = {

@@ -34,7 +34,7 @@ class NomineeFiguresProjection:
             return
         upsert(connection, nominee_figures, {
             "subject_kind": event.subject_kind.value, "subject_code": event.subject_code,
-            "indicator": event.indicator.value, "numerator": event.figure.numerator,
+            "indicator": event.indicator, "numerator": event.figure.numerator,
             "denominator": event.figure.denominator, "target": event.target,
             "target_met": event.target_met, "campaign_version": event.campaign_version,
             "catalogue_version": event.catalogue_version, "as_of": event.as_of,
@@ -66,7 +66,7 @@ def figures_of(
     ).all()
     return [
         NomineeFigure(
-            indicator=IndicatorCode(row.indicator),
+            indicator=row.indicator,
             figure=Figure.of(row.numerator, row.denominator), target=Decimal(row.target),
             target_met=row.target_met, campaign_version=row.campaign_version,
             catalogue_version=row.catalogue_version, as_of=as_utc(row.as_of),

@@ -21,7 +21,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from campaign_contracts.campaign_file import AwardType, Campaign, Officer, Unit
-from campaign_contracts.events import Figure, IndicatorCode
+from campaign_contracts.events import Figure
 from campaign_contracts.text import nfc
 from campaign_dossiers.domain.nominees import Nomination
 from campaign_dossiers.figures import NomineeFigure
@@ -32,11 +32,11 @@ DRAFTER = "Hệ thống theo dõi thi đua – Sở Giao thông vận tải"
 COLUMN_WIDTHS = [Cm(w) for w in (1.1, 5.2, 1.6, 1.6, 2.2, 2.2, 2.1)]
 
 # What each indicator counts, in the words of the report (definitions of Decision 766/QĐ-TTg).
-COUNTS: dict[IndicatorCode, tuple[str, str]] = {
-    IndicatorCode.K1: ("số dịch vụ công trực tuyến có phát sinh hồ sơ nộp trực tuyến",
+COUNTS: dict[str, tuple[str, str]] = {
+    "K1": ("số dịch vụ công trực tuyến có phát sinh hồ sơ nộp trực tuyến",
                        "số dịch vụ công trực tuyến của đơn vị trong danh mục"),
-    IndicatorCode.K2: ("số hồ sơ tiếp nhận trực tuyến", "tổng số hồ sơ tiếp nhận"),
-    IndicatorCode.K3: ("số hồ sơ có phí, lệ phí được thanh toán trực tuyến",
+    "K2": ("số hồ sơ tiếp nhận trực tuyến", "tổng số hồ sơ tiếp nhận"),
+    "K3": ("số hồ sơ có phí, lệ phí được thanh toán trực tuyến",
                        "số hồ sơ có phí, lệ phí đã tiếp nhận"),
 }
 
@@ -91,7 +91,7 @@ def figure_rows(campaign: Campaign, figures: list[NomineeFigure]) -> list[Row]:
     rows = []
     for number, rule in enumerate(campaign.indicators, start=1):
         measured = by_code.get(rule.code)
-        label = f"{rule.code.value}. {rule.name}"
+        label = f"{rule.code}. {rule.name}"
         if measured is None:
             rows.append(Row(str(number), label, "–", "–", "–", f"≥ {percent(rule.target)}",
                             "Chưa có số liệu"))
@@ -211,7 +211,7 @@ def draft_form08(
     _figures_table(w, figure_rows(campaign, figures))
     for rule in campaign.indicators:
         numerator, denominator = COUNTS[rule.code]
-        w.para(f"- {rule.code.value}: tử số là {numerator}; mẫu số là {denominator}.",
+        w.para(f"- {rule.code}: tử số là {numerator}; mẫu số là {denominator}.",
                italic=True, size=11)
     campaign_versions = sorted({f.campaign_version for f in figures}) or [campaign.version]
     catalogue_versions = sorted({f.catalogue_version for f in figures}) or ["–"]

@@ -205,7 +205,7 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
                                  request.subject_code)
         return dossiers_pb2.GetNomineeFiguresResponse(figures=[
             dossiers_pb2.NomineeFigure(
-                indicator=f.indicator.value, numerator=f.figure.numerator,
+                indicator=f.indicator, numerator=f.figure.numerator,
                 denominator=f.figure.denominator,
                 rate="" if f.figure.rate is None else str(f.figure.rate), target=str(f.target),
                 target_met=f.target_met, as_of=f.as_of.isoformat(),

@@ -20,7 +20,6 @@ from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.envelope import Event
 from campaign_contracts.events import (
     Figure,
-    IndicatorCode,
     IndicatorUpdated,
     PeriodKind,
     SubjectKind,
@@ -81,7 +80,7 @@ class IndicatorAnnouncer:
         figure = Figure.of(row.numerator, row.denominator)
         previous = (None if row.emitted_numerator is None
                     else Figure.of(row.emitted_numerator, row.emitted_denominator))
-        indicator = IndicatorCode(row.indicator)
+        indicator = row.indicator
         target = self.campaign.indicator(indicator).target
         cause = record_id(row.last_source) if row.last_source else uuid.uuid4()
         if row.period_kind == PeriodKind.CAMPAIGN.value and row.subject_kind in _DASHBOARD_KINDS:

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 from aiokafka.errors import KafkaError as AioKafkaError
 from kafka.errors import KafkaError
 
-from campaign_contracts.events import IndicatorCode, PeriodKind, SubjectKind
+from campaign_contracts.events import PeriodKind, SubjectKind
 from campaign_kit.cli import asyncapi_document
 from campaign_kit.logs import configure_logging
 from campaign_kit.runtime import run
@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     figures.add_argument("--period-kind", choices=[k.value for k in PeriodKind], default="")
     figures.add_argument("--period", default="", help="e.g. 2024-07 or 2024-W27")
     figures.add_argument("--indicator", action="append", default=[],
-                         choices=[i.value for i in IndicatorCode])
+                         metavar="CODE")
     figures.add_argument("--json", action="store_true")
     unknown = commands.add_parser("unknown", help="dossiers the catalogue does not know")
     unknown.add_argument("--json", action="store_true")

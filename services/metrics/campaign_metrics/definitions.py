@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from campaign_contracts.campaign_file import Campaign
-from campaign_contracts.events import IndicatorCode, SubjectKind
+from campaign_contracts.events import SubjectKind
 from campaign_metrics.catalogue import Catalogue
 from campaign_metrics.periods import CampaignPeriods
 
@@ -38,11 +38,11 @@ class Definitions:
 
     def __post_init__(self) -> None:
         codes = {rule.code for rule in self.campaign.indicators}
-        counted = (self.campaign.indicator(IndicatorCode.K3).counted_payment_methods
-                   if IndicatorCode.K3 in codes else frozenset())
+        counted = (self.campaign.indicator("K3").counted_payment_methods
+                   if "K3" in codes else frozenset())
         object.__setattr__(self, "periods", CampaignPeriods(self.campaign.period))
         object.__setattr__(self, "counted_payments", frozenset(counted))
-        object.__setattr__(self, "indicators", frozenset(c.value for c in codes))
+        object.__setattr__(self, "indicators", frozenset(codes))
         unit, department = SubjectKind.UNIT.value, SubjectKind.DEPARTMENT.value
         object.__setattr__(self, "online_uses", frozenset(
             [(unit, u, p) for u, ps in self.catalogue.online_by_unit.items() for p in ps]
@@ -66,16 +66,15 @@ class Definitions:
         """Both versions in one string, to tell whether a figure was emitted under them."""
         return f"{self.campaign.version}|{self.catalogue.version}"
 
-    def target(self, indicator: IndicatorCode) -> Decimal:
+    def target(self, indicator: str) -> Decimal:
         return self.campaign.indicator(indicator).target
 
-    def applicable(self, kind: SubjectKind) -> list[IndicatorCode]:
+    def applicable(self, kind: SubjectKind) -> list[str]:
         """The campaign's indicators that a subject of this kind has. K1 counts a unit's online
         services; an officer offers none, so an officer has no K1."""
         return [
-            code for code in IndicatorCode
-            if code.value in self.indicators
-            and not (kind is SubjectKind.OFFICER and code is IndicatorCode.K1)
+            rule.code for rule in self.campaign.indicators
+            if not (kind is SubjectKind.OFFICER and rule.code == "K1")
         ]
 
     def online_services(self, kind: str, code: str) -> frozenset[str]:

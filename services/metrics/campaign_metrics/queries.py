@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from campaign_contracts.events import Figure, IndicatorCode, PeriodKind, SubjectKind
+from campaign_contracts.events import Figure, PeriodKind, SubjectKind
 from campaign_metrics.definitions import Definitions
 from campaign_metrics.store import definitions, dossiers, indicator_cells
 
@@ -55,7 +55,7 @@ def _iso(ms: int | None) -> str:
 
 def view(row: Any, defs: Definitions) -> IndicatorView:
     figure = Figure.of(row.numerator, row.denominator)
-    target: Decimal = defs.target(IndicatorCode(row.indicator))
+    target: Decimal = defs.target(row.indicator)
     return IndicatorView(
         indicator=row.indicator, subject_kind=row.subject_kind, subject_code=row.subject_code,
         period_kind=row.period_kind, period_key=row.period_key, numerator=row.numerator,
@@ -74,11 +74,11 @@ def _kind(value: str, default: str, enum: type[SubjectKind] | type[PeriodKind]) 
         raise QueryError(f"{value!r} is not one of {allowed}") from None
 
 
-def _indicators(values: list[str]) -> list[str]:
-    try:
-        return [IndicatorCode(v).value for v in values]
-    except ValueError as exc:
-        raise QueryError(f"unknown indicator: {exc}") from None
+def _indicators(values: list[str], defs: Definitions) -> list[str]:
+    unknown = sorted(set(values) - defs.indicators)
+    if unknown:
+        raise QueryError(f"unknown indicator: {', '.join(unknown)}")
+    return list(values)
 
 
 @dataclass
@@ -116,8 +116,8 @@ def get_indicators(
     if not defs.periods.contains(pkind, key):
         raise QueryError(f"no {pkind.value} {key!r} in the campaign period "
                          f"{defs.periods.campaign_key}")
-    wanted = _indicators(indicators) or [i.value for i in defs.applicable(kind)]
-    applicable = {i.value for i in defs.applicable(kind)}
+    wanted = _indicators(indicators, defs) or defs.applicable(kind)
+    applicable = set(defs.applicable(kind))
     not_applicable = [i for i in wanted if i not in applicable]
     if not_applicable:
         article = "an" if kind is SubjectKind.OFFICER else "a"
@@ -140,7 +140,7 @@ def get_indicators(
         row: Any = rows.get(indicator)
         if row is None:
             denominator = (len(defs.online_services(kind.value, code))
-                           if indicator == IndicatorCode.K1.value else 0)
+                           if indicator == "K1" else 0)
             row = _Zero(indicator, kind.value, code, pkind.value, key, 0, denominator,
                         defs.campaign_version, defs.catalogue_version)
         views.append(view(row, defs))
@@ -183,7 +183,7 @@ def list_indicators(
     if period_key:
         conditions.append(c.period_key == period_key)
     if indicators:
-        conditions.append(c.indicator.in_(_indicators(indicators)))
+        conditions.append(c.indicator.in_(_indicators(indicators, defs)))
     size, offset = _page(page_size, page_token)
     order = [c.subject_kind, c.subject_code, c.period_kind, c.period_key, c.indicator]
     rows = connection.execute(

@@ -48,12 +48,12 @@ def target_reached(campaign: Campaign, event: StandingUpdated) -> list[Notice]:
     unit_count = len(campaign.units)
     for cell in newly:
         rule = campaign.indicator(cell.indicator)
-        subject = f"[Thi đua] {event.unit_name} đã đạt chỉ tiêu {cell.indicator.value}: {rule.name}"
+        subject = f"[Thi đua] {event.unit_name} đã đạt chỉ tiêu {cell.indicator}: {rule.name}"
         body = "\n".join([
             f"Kính gửi: {event.unit_name},",
             "",
             f"Theo số liệu đồng bộ từ Cổng Dịch vụ công, đơn vị đã đạt chỉ tiêu "
-            f"{cell.indicator.value} – {rule.name} của đợt thi đua:",
+            f"{cell.indicator} – {rule.name} của đợt thi đua:",
             f"  • {_figure_line(cell)}",
             f"  • Tổng điểm: {decimal_vi(event.total_points)}; "
             f"xếp hạng {event.rank}/{unit_count} đơn vị.",
@@ -63,6 +63,6 @@ def target_reached(campaign: Campaign, event: StandingUpdated) -> list[Notice]:
             "",
             f"Văn phòng Sở – Thường trực Hội đồng thi đua – khen thưởng, {campaign.issuing_body}.",
         ])
-        notices.append(Notice(TARGET_REACHED, event.unit_code, cell.indicator.value,
+        notices.append(Notice(TARGET_REACHED, event.unit_code, cell.indicator,
                               event.period_key, subject, body))
     return notices
