@@ -21,6 +21,7 @@ from pydantic import (
     RootModel,
     StringConstraints,
     TypeAdapter,
+    model_validator,
 )
 
 from campaign_contracts.envelope import Event
@@ -113,8 +114,18 @@ class IndicatorUpdated(Event):
     campaign_version: str = Field(description="Version of the campaign file used")
     catalogue_version: str = Field(description="Version of the procedure catalogue used")
     indicator: IndicatorCode
+    indicator_name: NfcStr = Field(
+        default="", description="The indicator's name for people, from the campaign file",
+        examples=["Tỷ lệ thanh toán trực tuyến trên Cổng DVCQG"],
+    )
+    counted_unit: NfcStr = Field(
+        default="", description="What numerator and denominator count, for people",
+        examples=["hồ sơ", "dịch vụ"],
+    )
     subject_kind: SubjectKind
-    subject_code: NfcStr = Field(description="Unit code, officer name, or the department code")
+    subject_code: NfcStr = Field(
+        description="Unit code, officer key (see officer_key), or the department code"
+    )
     period_kind: PeriodKind
     period_key: str = Field(examples=["2024-06-01..2024-12-31", "2024-07", "2024-W27"])
     figure: Figure
@@ -159,6 +170,8 @@ class IndicatorStanding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     indicator: IndicatorCode
+    indicator_name: NfcStr = ""
+    counted_unit: NfcStr = Field(default="", examples=["hồ sơ", "dịch vụ"])
     figure: Figure
     target: Decimal
     target_met: bool
@@ -166,34 +179,165 @@ class IndicatorStanding(BaseModel):
 
 
 class StandingUpdated(Event):
-    """A unit's standing over a period changed (points, rank or an indicator)."""
+    """A nominee's standing over a period changed (points, rank or an indicator).
+
+    Version 2 adds officers, the period kind and the previous rank and points; a version 1
+    event (units, campaign period) reads as version 2 with those defaults."""
 
     event_type: Literal["StandingUpdated"] = "StandingUpdated"
-    schema_version: Literal[1] = 1
+    schema_version: Literal[1, 2] = 2
     campaign_id: str
+    subject_kind: Literal["unit", "officer"] = "unit"
+    subject_code: NfcStr = Field(default="", description="Unit code or officer key; "
+                                 "empty in version 1 (then it is unit_code)")
+    subject_name: NfcStr = Field(default="", description="Unit name or officer name")
+    period_kind: PeriodKind = PeriodKind.CAMPAIGN
     period_key: str
-    unit_code: NfcStr
+    unit_code: NfcStr = Field(description="The unit, or the officer's unit")
     unit_name: NfcStr
     rank: int = Field(ge=1)
+    previous_rank: int | None = Field(default=None, ge=1)
     total_points: Decimal
+    previous_points: Decimal | None = None
     indicators: list[IndicatorStanding]
     targets_met: list[IndicatorCode]
     previous_targets_met: list[IndicatorCode]
+    as_of: AwareDatetime | None = Field(
+        default=None, description="Time of the latest figure behind the standing"
+    )
+
+    @model_validator(mode="after")
+    def _upcast_v1(self) -> StandingUpdated:
+        if not self.subject_code:
+            object.__setattr__(self, "subject_code", self.unit_code)
+        if not self.subject_name:
+            object.__setattr__(self, "subject_name", self.unit_name)
+        return self
+
+
+class ConditionResult(BaseModel):
+    """How one award condition judged a nominee, in words a Council member reads."""
+
+    model_config = ConfigDict(frozen=True)
+
+    condition: str = Field(examples=["all_targets_met", "indicator_at_target", "top_n"])
+    met: bool
+    detail: NfcStr = Field(examples=["K3 đạt 47,20% (≥ 45,00%), 118 hồ sơ có phí (≥ 30)"])
+
+
+class CandidateEvidence(BaseModel):
+    """What a candidate was judged on, frozen at the evaluation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    period_key: str
+    rank: int | None = Field(default=None, ge=1)
+    total_points: Decimal | None = None
+    figures: list[IndicatorStanding]
+    conditions: list[ConditionResult]
+    campaign_version: str
+    catalogue_version: str = ""
+    evaluated_at: AwareDatetime
+    source_event_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="The IndicatorUpdated events that carried the figures"
+    )
+
+
+class CandidateEventBase(Event):
+    campaign_id: str
+    candidate_id: str = Field(description="award_type:nominee_kind:nominee_code, stable",
+                              examples=["giay_khen_giam_doc_so:collective:QLVT"])
+    award_type: str
+    award_name: NfcStr
+    nominee_kind: Literal["collective", "individual"]
+    nominee_code: NfcStr = Field(description="Unit code, or officer key (see officer_key)")
+    nominee_name: NfcStr
+    unit_code: NfcStr = Field(description="The unit, or the officer's unit")
+    evidence: CandidateEvidence
+
+
+class CandidateProposed(CandidateEventBase):
+    """The system proposes a nominee for an award (only the Council decides); re-proposed with
+    new evidence when the figures change while it still qualifies."""
+
+    event_type: Literal["CandidateProposed"] = "CandidateProposed"
+    schema_version: Literal[1] = 1
+
+
+class CandidateWithdrawn(CandidateEventBase):
+    """A proposed nominee no longer qualifies (before the deadline, never after a decision)."""
+
+    event_type: Literal["CandidateWithdrawn"] = "CandidateWithdrawn"
+    schema_version: Literal[1] = 1
+    reason: NfcStr
+
+
+CandidateEvent = Annotated[
+    CandidateProposed | CandidateWithdrawn, Field(discriminator="event_type")
+]
+candidate_event_adapter: TypeAdapter[CandidateEvent] = TypeAdapter(CandidateEvent)
 
 
 class AwardDecided(Event):
-    """The Council decided an award (only the Council decides; the system proposes)."""
+    """The Council decided an award (only the Council decides; the system proposes).
+
+    Version 2 adds the decision id, names for people, the signer and the evidence; the dossier
+    is None only when the Council recorded an override reason instead of an accepted dossier."""
 
     event_type: Literal["AwardDecided"] = "AwardDecided"
+    schema_version: Literal[1, 2] = 2
+    campaign_id: str
+    decision_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    dossier_id: uuid.UUID | None
+    award_type: str
+    award_name: NfcStr = ""
+    nominee_kind: Literal["collective", "individual"]
+    nominee_code: NfcStr = Field(description="Unit code, or officer key (see officer_key)")
+    nominee_name: NfcStr = ""
+    unit_code: NfcStr = ""
+    decision_number: NfcStr = Field(examples=["125/QĐ-SGTVT"])
+    decision_date: date
+    signer: NfcStr = Field(default="", examples=["Giám đốc Sở Nguyễn Văn A"])
+    note: NfcStr | None = None
+    override_reason: NfcStr | None = None
+    decided_by: str = Field(default="", examples=["council:Trần Văn B"])
+    evidence: CandidateEvidence | None = None
+
+
+class DecisionRevoked(Event):
+    """The Council revoked a decision it recorded; the decision stays in the log."""
+
+    event_type: Literal["DecisionRevoked"] = "DecisionRevoked"
     schema_version: Literal[1] = 1
     campaign_id: str
-    dossier_id: uuid.UUID
+    decision_id: uuid.UUID
+    dossier_id: uuid.UUID | None
     award_type: str
     nominee_kind: Literal["collective", "individual"]
     nominee_code: NfcStr
-    decision_number: NfcStr = Field(examples=["125/QĐ-SGTVT"])
-    decision_date: date
-    override_reason: NfcStr | None = None
+    nominee_name: NfcStr = ""
+    unit_code: NfcStr
+    decision_number: NfcStr
+    reason: NfcStr = Field(min_length=1)
+    revoked_by: str
+
+
+DecisionEvent = Annotated[AwardDecided | DecisionRevoked, Field(discriminator="event_type")]
+decision_event_adapter: TypeAdapter[DecisionEvent] = TypeAdapter(DecisionEvent)
+
+
+def officer_key(unit_code: str, name: str) -> str:
+    """How events and APIs name an officer: unit and name together ("QLVT/Nguyễn Thị Hương"),
+    since two units may each have an officer of the same name."""
+    return f"{unit_code}/{name}"
+
+
+def split_officer_key(key: str) -> tuple[str, str]:
+    """(unit code, officer name) of an officer key."""
+    unit_code, sep, name = key.partition("/")
+    if not sep or not unit_code or not name:
+        raise ValueError(f"not an officer key (unit/name): {key!r}")
+    return unit_code, name
 
 
 # --- nomination dossiers -------------------------------------------------------------------
@@ -350,8 +494,16 @@ notification_event_adapter: TypeAdapter[NotificationEvent] = TypeAdapter(Notific
 
 __all__ = [
     "AwardDecided",
+    "CandidateEvent",
+    "CandidateEventBase",
+    "CandidateEvidence",
+    "CandidateProposed",
+    "CandidateWithdrawn",
     "CatalogueEntry",
     "CatalogueLoaded",
+    "ConditionResult",
+    "DecisionEvent",
+    "DecisionRevoked",
     "DocumentAttached",
     "DossierAccepted",
     "DossierEvent",
@@ -373,4 +525,8 @@ __all__ = [
     "ReviewFinding",
     "StandingUpdated",
     "SubjectKind",
+    "candidate_event_adapter",
+    "decision_event_adapter",
+    "officer_key",
+    "split_officer_key",
 ]

@@ -48,8 +48,13 @@ STANDINGS = Topic(
     "campaign.awards.standings.v1", 3, "unit code",
     doc="StandingUpdated: a unit's points, rank and targets met",
 )
+CANDIDATES = Topic(
+    "campaign.awards.candidates.v1", 1, "candidate id",
+    doc="CandidateProposed / CandidateWithdrawn: nominees the system proposes, with evidence",
+)
 AWARD_DECISIONS = Topic(
-    "campaign.awards.decisions.v1", 1, "dossier id", doc="AwardDecided: the Council's decisions"
+    "campaign.awards.decisions.v1", 1, "decision id",
+    doc="AwardDecided / DecisionRevoked: the Council's decisions",
 )
 NOTIFICATIONS = Topic(
     "campaign.notifier.deliveries.v1", 1, "unit code",
@@ -64,6 +69,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     CATALOGUE,
     DOSSIER_EVENTS,
     STANDINGS,
+    CANDIDATES,
     AWARD_DECISIONS,
     NOTIFICATIONS,
 )

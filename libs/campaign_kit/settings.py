@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -53,3 +53,35 @@ def load_settings(cls: type[S]) -> S:
         )
         print(f"configuration error: {problems}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+class IdentitySettings(BaseSettings):
+    """Who may call a service (see campaign_kit.identity): static tokens for machine clients and
+    the shared secret that verifies the workspace's signed identities. Secrets may come from
+    files (`*_FILE`), so that they stay out of the environment."""
+
+    access_tokens: SecretStr = Field(
+        default=SecretStr(""),
+        description="Machine callers: 'token:role[:unit_code]' entries, comma separated; role "
+        "is unit, office, council or operator",
+    )
+    access_tokens_file: Path | None = Field(
+        default=None, description="File of access token entries, one per line"
+    )
+    identity_secret: SecretStr = Field(
+        default=SecretStr(""), description="Shared secret of signed identities (32+ bytes)"
+    )
+    identity_secret_file: Path | None = Field(
+        default=None, description="File holding IDENTITY_SECRET"
+    )
+
+    def access_token_entries(self) -> str:
+        text = self.access_tokens.get_secret_value()
+        if self.access_tokens_file is not None:
+            text += "\n" + self.access_tokens_file.read_text(encoding="utf-8")
+        return text
+
+    def identity_secret_bytes(self) -> bytes:
+        if self.identity_secret_file is not None:
+            return self.identity_secret_file.read_text(encoding="utf-8").strip().encode("utf-8")
+        return self.identity_secret.get_secret_value().encode("utf-8")

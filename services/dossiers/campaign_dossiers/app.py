@@ -27,6 +27,7 @@ from campaign_dossiers.projection import CONSUMER, DossierProjection, Projection
 from campaign_dossiers.settings import DossiersSettings
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
+from campaign_kit.identity import IdentitySigner
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
 from campaign_kit.wiring import declare_publishers, subscribe_events
@@ -59,9 +60,11 @@ def bootstrap(
 def access_tokens(settings: DossiersSettings, campaign: Campaign) -> AccessTokens:
     """The configured callers, or exit(2) with one readable line (like any bad setting)."""
     try:
-        tokens = AccessTokens.parse(settings.access_token_entries(), campaign)
+        secret = settings.identity_secret_bytes()
+        signer = IdentitySigner(secret) if secret else None
+        tokens = AccessTokens.parse(settings.access_token_entries(), campaign, signer)
     except (TokenConfigError, OSError) as exc:
-        print(f"configuration error: ACCESS_TOKENS: {exc}", file=sys.stderr)
+        print(f"configuration error: ACCESS_TOKENS / IDENTITY_SECRET: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     if not tokens:
         log.warning("no access tokens configured: every dossier call but figures is refused")

@@ -53,11 +53,12 @@ class Principal:
 
     role: Role
     unit_code: str | None = None
+    person: str | None = None
 
     @property
     def actor(self) -> str:
-        """How events name the caller (never the token)."""
-        return f"{self.role.value}:{self.unit_code}" if self.unit_code else self.role.value
+        """How events name the caller (never the token): role, unit and person where known."""
+        return ":".join(p for p in (self.role.value, self.unit_code, self.person) if p)
 
 
 def require(principal: Principal, action: Action) -> None:
