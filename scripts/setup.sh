@@ -19,6 +19,14 @@ if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless maven >/dev/null
 fi
 
+# The certificates embed Liberation Serif (Times New Roman's letter widths) and DejaVu Serif.
+if [ ! -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] \
+    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ]; then
+  log "installing the fonts of the drafted documents from Debian"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation2 fonts-dejavu-core >/dev/null
+fi
+
 PYTHON="${PYTHON:-python3}"
 if ! "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
   echo "setup: error: Python 3.11 or newer is needed (found: $("$PYTHON" --version 2>&1))" >&2

@@ -15,6 +15,12 @@ if ! command -v prometheus >/dev/null; then  # the e2e tests scrape the services
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
 fi
+if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then
+  # the document tests render the drafted DOCX and PDF to pages, as a person opens them
+  echo "test: installing LibreOffice Writer and poppler from Debian" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui poppler-utils >/dev/null
+fi
 export PATH="$VENV/bin:$PATH"
 
 echo "== ruff"

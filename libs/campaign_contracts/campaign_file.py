@@ -47,6 +47,15 @@ class Period(_Model):
         return self.start <= day <= self.end
 
 
+class IndicatorWording(_Model):
+    """How documents people sign name an indicator: in full, without abbreviations."""
+
+    full_name: NfcStr = Field(examples=["Tỷ lệ thanh toán trực tuyến trên Cổng Dịch vụ công "
+                                        "quốc gia"])
+    numerator: NfcStr = Field(description="What the numerator counts, in words")
+    denominator: NfcStr = Field(description="What the denominator counts, in words")
+
+
 class IndicatorRule(_Model):
     code: IndicatorCode
     name: NfcStr
@@ -55,6 +64,9 @@ class IndicatorRule(_Model):
     counted_payment_methods: frozenset[int] = Field(
         default=frozenset({1, 2}),
         description="K3 only: DuocThanhToanTrucTuyen values that count as paid online",
+    )
+    wording: IndicatorWording | None = Field(
+        default=None, description="Names for documents (Form 08, decisions); `name` if absent"
     )
 
 
@@ -103,6 +115,44 @@ class Notifications(_Model):
     sender: str = "thiduakhenthuong@sgtvt.langson.example"
 
 
+class DecisionIssuer(_Model):
+    """Who issues the award decision for one award type, and how it reads (Nghị định
+    30/2020/NĐ-CP: governing body, issuing body, number suffix, signer)."""
+
+    superior_body: NfcStr | None = Field(
+        default=None, description="Governing body (cơ quan chủ quản); none for a province's "
+        "People's Committee", examples=["Ủy ban nhân dân tỉnh Lạng Sơn"])
+    body: NfcStr = Field(description="Issuing body; a line break where the heading breaks",
+                         examples=["Sở Giao thông vận tải", "Ủy ban nhân dân\ntỉnh Lạng Sơn"])
+    award_title: NfcStr = Field(description="The award's name in full, for titles",
+                                examples=["Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"])
+    number_suffix: NfcStr = Field(examples=["QĐ-SGTVT"])
+    authority: NfcStr = Field(description="Who decides, as the decision's heading names them",
+                              examples=["Giám đốc Sở Giao thông vận tải"])
+    signer_title: NfcStr = Field(examples=["Giám đốc"])
+    competence: list[NfcStr] = Field(
+        default_factory=list, description="Legal bases of the authority's competence, first")
+    proposer: NfcStr = Field(examples=["Chánh Văn phòng Sở"])
+    executors: NfcStr = Field(description="Who carries out the decision (its last article)")
+    recipients: list[NfcStr] = Field(description="Nơi nhận, after those of the last article")
+
+
+class Documents(_Model):
+    """What the documents people sign need beyond the figures: the place, the campaign as a
+    phrase of a sentence, the legal bases, the issuers of decisions, the certificate template."""
+
+    place: NfcStr = Field(examples=["Lạng Sơn"])
+    superior_body: NfcStr = Field(examples=["Ủy ban nhân dân tỉnh Lạng Sơn"])
+    department: NfcStr = Field(examples=["Sở Giao thông vận tải"])
+    campaign_phrase: NfcStr = Field(
+        description="The campaign inside a sentence, after 'trong'",
+        examples=["đợt thi đua cao điểm “Nâng cao tỷ lệ thanh toán trực tuyến …”"])
+    legal_bases: list[NfcStr] = Field(description="Căn cứ of the award decision, in order")
+    decision_issuers: dict[str, DecisionIssuer] = Field(description="By award type code")
+    certificate_template: str | None = Field(
+        default=None, description="File next to the campaign file describing the certificates")
+
+
 class Campaign(_Model):
     campaign_id: str
     version: str
@@ -118,6 +168,7 @@ class Campaign(_Model):
     document_kinds: dict[str, NfcStr]
     awards: list[AwardType]
     notifications: Notifications = Field(default_factory=Notifications)
+    documents: Documents | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Campaign:

@@ -45,6 +45,36 @@ nominee_figures = Table(
     Column("source_event_id", String(36), nullable=False),
 )
 
+# --- the awards service's facts, followed for the documents (candidates, decisions) ---------
+
+candidates = Table(
+    "candidates",
+    metadata,
+    Column("candidate_id", String(300), primary_key=True),
+    Column("award_type", String(100), nullable=False),
+    Column("nominee_kind", String(20), nullable=False),
+    Column("nominee_code", String(200), nullable=False),  # unit code or officer key
+    Column("nominee_name", Text, nullable=False),
+    Column("unit_code", String(100), nullable=False),
+    Column("proposed", Boolean, nullable=False),  # False once withdrawn
+    Column("reason", Text, nullable=True),        # why it was withdrawn
+    Column("evidence", Text, nullable=False),     # CandidateEvidence JSON, frozen
+    Column("source_event_id", String(36), nullable=False),
+)
+
+award_decisions = Table(
+    "award_decisions",
+    metadata,
+    Column("decision_id", String(36), primary_key=True),
+    Column("decision_number", String(100), nullable=False, index=True),
+    Column("payload", Text, nullable=False),  # the AwardDecided event's JSON
+    Column("dossier_id", String(36), nullable=True, index=True),
+    Column("award_type", String(100), nullable=False),
+    Column("nominee_kind", String(20), nullable=False),
+    Column("nominee_code", String(200), nullable=False),
+    Column("revoked_reason", Text, nullable=True),  # set once revoked; the row stays
+)
+
 # --- write side ----------------------------------------------------------------------------
 
 dossier_events = Table(
