@@ -5,20 +5,30 @@ from __future__ import annotations
 
 import io
 import struct
+import uuid
 import zipfile
 import zlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import docx
 
 from campaign_contracts.campaign_file import Campaign, load_campaign
 from campaign_contracts.events import (
+    AwardDecided,
+    CandidateEvidence,
+    CandidateProposed,
+    CandidateWithdrawn,
+    ConditionResult,
+    DecisionRevoked,
     Figure,
     IndicatorCode,
+    IndicatorStanding,
     IndicatorUpdated,
+    NomineeKind,
     PeriodKind,
     SubjectKind,
+    officer_key,
 )
 from campaign_dossiers.domain.access import Principal, Role
 
@@ -121,3 +131,84 @@ def k_update(
 
 def day_before_deadline() -> datetime:
     return BEFORE_DEADLINE - timedelta(days=1)
+
+
+# --- the awards service's facts: candidates with frozen evidence, the Council's decisions ---
+
+EVALUATED = datetime(2024, 12, 31, 9, 30, tzinfo=UTC)  # 16:30 on the campaign's last day
+DECISION_NUMBER = "125/QĐ-SGTVT"
+
+
+def standing(indicator: IndicatorCode, numerator: int, denominator: int, target: str,
+             counted_unit: str = "hồ sơ") -> IndicatorStanding:
+    figure = Figure.of(numerator, denominator)
+    return IndicatorStanding(
+        indicator=indicator, indicator_name=CAMPAIGN.indicator(indicator).name,
+        counted_unit=counted_unit, figure=figure, target=Decimal(target),
+        target_met=figure.meets(Decimal(target)), points=Decimal(25),
+    )
+
+
+def unit_evidence(k2: tuple[int, int] = (1020, 1091)) -> CandidateEvidence:
+    """A unit meeting the three targets (or not, with another K2), over 1.000 dossiers."""
+    figures = [standing("K1", 19, 20, "0.90", "dịch vụ"), standing("K2", *k2, "0.90"),
+               standing("K3", 515, 1091, "0.45")]
+    met = all(f.target_met for f in figures)
+    detail = ("K1, K2, K3 đều đạt mục tiêu" if met
+              else "K2 đạt 86,86% (< 90,00%)")
+    return CandidateEvidence(
+        period_key=CAMPAIGN.period.key, rank=1, total_points=Decimal(100), figures=figures,
+        conditions=[ConditionResult(condition="all_targets_met", met=met, detail=detail)],
+        campaign_version="2024.1", catalogue_version="c0ffee123456", evaluated_at=EVALUATED,
+    )
+
+
+def officer_evidence() -> CandidateEvidence:
+    return CandidateEvidence(
+        period_key=CAMPAIGN.period.key, figures=[standing("K3", 59, 125, "0.45")],
+        conditions=[ConditionResult(condition="indicator_at_target", met=True,
+                                    detail="K3 đạt 47,20% (≥ 45,00%), 125 hồ sơ có phí (≥ 30)")],
+        campaign_version="2024.1", catalogue_version="c0ffee123456", evaluated_at=EVALUATED,
+    )
+
+
+def proposed(award: str, kind: NomineeKind, unit_code: str, name: str,
+             evidence: CandidateEvidence, officer: str | None = None) -> CandidateProposed:
+    code = unit_code if officer is None else officer_key(unit_code, officer)
+    award_type = CAMPAIGN.award(award)
+    assert award_type is not None
+    return CandidateProposed(
+        producer="awards", campaign_id=CAMPAIGN.campaign_id,
+        candidate_id=f"{award}:{kind}:{code}", award_type=award, award_name=award_type.name,
+        nominee_kind=kind, nominee_code=code, nominee_name=name, unit_code=unit_code,
+        evidence=evidence,
+    )
+
+
+def withdrawn(candidate: CandidateProposed, evidence: CandidateEvidence,
+              reason: str) -> CandidateWithdrawn:
+    data = candidate.model_dump(exclude={"event_type", "event_id", "evidence"})
+    return CandidateWithdrawn(**data, evidence=evidence, reason=reason)
+
+
+def decided(kind: NomineeKind, unit_code: str, name: str, evidence: CandidateEvidence,
+            officer: str | None = None, dossier_id: uuid.UUID | None = None,
+            number: str = DECISION_NUMBER) -> AwardDecided:
+    code = unit_code if officer is None else officer_key(unit_code, officer)
+    return AwardDecided(
+        producer="awards", campaign_id=CAMPAIGN.campaign_id, dossier_id=dossier_id,
+        award_type=GIAY_KHEN, award_name="Giấy khen của Giám đốc Sở", nominee_kind=kind,
+        nominee_code=code, nominee_name=name, unit_code=unit_code, decision_number=number,
+        decision_date=date(2025, 1, 15), signer="Giám đốc Sở Dương Công Vĩ",
+        override_reason=None if dossier_id else "Hồ sơ nộp bản giấy", evidence=evidence,
+    )
+
+
+def revoked(decision: AwardDecided, reason: str) -> DecisionRevoked:
+    return DecisionRevoked(
+        producer="awards", campaign_id=decision.campaign_id, decision_id=decision.decision_id,
+        dossier_id=decision.dossier_id, award_type=decision.award_type,
+        nominee_kind=decision.nominee_kind, nominee_code=decision.nominee_code,
+        nominee_name=decision.nominee_name, unit_code=decision.unit_code,
+        decision_number=decision.decision_number, reason=reason, revoked_by="council",
+    )

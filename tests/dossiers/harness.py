@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from campaign_contracts.events import DossierEventMessage
 from campaign_dossiers import store
-from campaign_dossiers.app import Dossiers, bootstrap
+from campaign_dossiers.app import Dossiers, bootstrap, certificate_template_of
 from campaign_dossiers.auth import AccessTokens
 from campaign_dossiers.blobs import LocalBlobStore
 from campaign_dossiers.clock import FixedClock
@@ -54,6 +54,7 @@ class Harness:
             self.db, CAMPAIGN, TOPIC, blobs=self.blobs, clock=self.clock,
             tokens=AccessTokens.parse(ACCESS_TOKENS, CAMPAIGN), registry=self.registry,
             max_document_bytes=max_document_bytes, after_command=self.relay.flush,
+            certificate_template=certificate_template_of(CAMPAIGN, None),
         )
 
     async def _publish(self, topic: str, value: bytes, key: bytes | None) -> None:

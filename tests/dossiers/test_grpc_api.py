@@ -16,21 +16,34 @@ import pytest
 
 from campaign.dossiers.v1 import dossiers_pb2 as pb
 from campaign_contracts.events import SubjectKind
+from campaign_dossiers.awards_view import CandidatesProjection, DecisionsProjection
 from campaign_dossiers.figures import NomineeFiguresProjection
 from tests.dossiers.api import Api, refusal_reason, start, stop, upload
 from tests.dossiers.builders import (
     AT_DEADLINE,
     BANG_KHEN,
     CAMPAIGN,
+    DECISION_NUMBER,
     GIAY_KHEN,
     OFFICER,
+    decided,
     k_update,
     pdf,
     plain_zip,
     png,
+    proposed,
+    unit_evidence,
     word,
 )
 from tests.dossiers.harness import Harness
+
+
+def all_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    parts += [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join(parts)
+
 
 CALLERS = ("none", "bogus", "council", "kcht", "office", "qlvt")  # the allowed one acts last
 MAX_BYTES = 3 * 1024 * 1024
@@ -100,7 +113,22 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
                                         "office": "OK", "qlvt": "OK"}),
     "GetNomineeFigures": ("none", {"none": "OK", "bogus": "OK", "council": "OK", "kcht": "OK",
                                    "office": "OK", "qlvt": "OK"}),
+    "DraftAwardDecision": ("none", {**UNAUTHENTICATED, "council": "OK", "kcht": DENIED,
+                                    "office": "OK", "qlvt": DENIED}),
+    # QLVT's own certificate: QLVT may print it, KCHT may not.
+    "DraftCertificate": ("none", {**UNAUTHENTICATED, "council": "OK", "kcht": DENIED,
+                                  "office": "OK", "qlvt": "OK"}),
 }
+QLVT_DECIDED = decided("collective", "QLVT", "Phòng Quản lý vận tải, phương tiện và người lái",
+                       unit_evidence())
+
+
+def given_the_awards_facts(api: Api) -> None:
+    """QLVT proposed for the Giấy khen, and awarded it (as the awards service publishes)."""
+    with api.harness.db.begin() as connection:
+        CandidatesProjection(CAMPAIGN).apply(connection, proposed(
+            GIAY_KHEN, "collective", "QLVT", "Phòng Quản lý vận tải", unit_evidence()))
+        DecisionsProjection(CAMPAIGN).apply(connection, QLVT_DECIDED)
 
 
 def request_for(call: str, dossier: pb.Dossier | None) -> Any:
@@ -130,6 +158,10 @@ def request_for(call: str, dossier: pb.Dossier | None) -> Any:
                                                     nominee_code="QLVT")
         case "GetNomineeFigures":
             return pb.GetNomineeFiguresRequest(subject_kind="unit", subject_code="QLVT")
+        case "DraftAwardDecision":
+            return pb.DraftAwardDecisionRequest(decision_number=DECISION_NUMBER)
+        case "DraftCertificate":
+            return pb.DraftCertificateRequest(decision_id=str(QLVT_DECIDED.decision_id))
     raise AssertionError(call)
 
 
@@ -137,6 +169,7 @@ def request_for(call: str, dossier: pb.Dossier | None) -> Any:
 async def test_the_role_matrix(api: Api, call: str) -> None:
     state, expected = MATRIX[call]
     dossier = None if state == "none" else await dossier_in(api, state)
+    given_the_awards_facts(api)
     request = request_for(call, dossier)
     outcomes = {caller: await api.outcome(call.split(":")[0], request, caller)
                 for caller in CALLERS}
@@ -269,26 +302,46 @@ async def test_a_returned_dossier_shows_what_is_missing_and_a_document_downloads
     assert shown.award_name == "Giấy khen của Giám đốc Sở"
 
 
-async def test_the_form08_draft_carries_the_nominees_measured_figures(api: Api) -> None:
+async def test_the_form08_draft_is_for_candidates_and_marked_at_the_offices_request(
+    api: Api,
+) -> None:
+    given_the_awards_facts(api)
     figures = NomineeFiguresProjection(CAMPAIGN)
     with api.harness.db.begin() as connection:
-        for event in (k_update("K3", 9, 20),
-                      k_update("K3", 31, 60, code=OFFICER, kind=SubjectKind.OFFICER),
+        for event in (k_update("K3", 31, 60, code=OFFICER, kind=SubjectKind.OFFICER),
                       k_update("K2", 40, 50, code=OFFICER, kind=SubjectKind.OFFICER,
                                target="0.90")):
             figures.apply(connection, event)
-    reply = await api.call("DraftAchievementReport", pb.DraftAchievementReportRequest(
-        award_type=BANG_KHEN, nominee_kind="individual", nominee_code=OFFICER), "office")
-    assert reply.filename == "Mau08_BaoCaoThanhTich_bang_khen_chu_tich_ubnd_Nguyen_Thi_Huong.docx"
-    assert reply.as_of == "2024-11-30T03:00:00+00:00"
-    rows = [[c.text for c in r.cells] for r in docx.Document(io.BytesIO(reply.docx)).tables[1].rows]
-    assert rows[2][2:] == ["40", "50", "80,00%", "≥ 90,00%", "Chưa đạt"]
-    assert rows[3][2:] == ["31", "60", "51,67%", "≥ 45,00%", "Đạt"]
+    # A candidate: drafted from its frozen evidence, as of the evaluation inside the campaign.
     own = await api.call("DraftAchievementReport", pb.DraftAchievementReportRequest(
         award_type=GIAY_KHEN, nominee_kind="collective"), "qlvt")
-    unit_table = docx.Document(io.BytesIO(own.docx)).tables[1]
-    unit_rows = [[c.text for c in r.cells] for r in unit_table.rows]
-    assert unit_rows[3][2:5] == ["9", "20", "45,00%"]
+    assert own.as_of == "2024-12-31T09:30:00+00:00"
+    unit_rows = [[c.text for c in r.cells]
+                 for r in docx.Document(io.BytesIO(own.docx)).tables[1].rows]
+    assert unit_rows[2][2:] == ["1.020", "1.091", "93,49%", "≥ 90,00%", "Đạt"]
+    assert "chưa đủ tiêu chuẩn" not in all_text(own.docx)
+    # Not a candidate: refused with the reason, to the unit and to the Office alike…
+    request = pb.DraftAchievementReportRequest(award_type=GIAY_KHEN, nominee_kind="individual",
+                                               nominee_code=OFFICER)
+    for caller in ("qlvt", "office"):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await api.call("DraftAchievementReport", request, caller)
+        assert refused.value.code() is grpc.StatusCode.FAILED_PRECONDITION
+        assert refusal_reason(refused.value) == "not_a_candidate"
+        assert "chưa đủ tiêu chuẩn Giấy khen của Giám đốc Sở" in (refused.value.details() or "")
+    # …drafted, marked, only at the Office's explicit request.
+    request.mark_not_qualified = True
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await api.call("DraftAchievementReport", request, "qlvt")
+    assert refusal_reason(refused.value) == "only_office_drafts_unqualified"
+    marked = await api.call("DraftAchievementReport", request, "office")
+    assert "BẢN DỰ THẢO – CHƯA ĐỦ TIÊU CHUẨN" in all_text(marked.docx)
+    rows = [[c.text for c in r.cells]
+            for r in docx.Document(io.BytesIO(marked.docx)).tables[1].rows]
+    # The individual award judges K3 only: the other indicators do not apply.
+    assert [row[-1] for row in rows[1:]] == [
+        "Không áp dụng đối với cá nhân", "Không áp dụng đối với cá nhân", "Đạt"]
+    assert rows[3][2:5] == ["31", "60", "51,67%"]
     figures_reply = await api.call("GetNomineeFigures", pb.GetNomineeFiguresRequest(
         subject_kind="officer", subject_code=OFFICER), "none")
     assert [(f.indicator, f.numerator, f.denominator, f.rate) for f in figures_reply.figures] == [

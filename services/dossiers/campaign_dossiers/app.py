@@ -8,17 +8,25 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
 from campaign.dossiers.v1 import dossiers_pb2_grpc
 from campaign_contracts import topics as t
-from campaign_contracts.campaign_file import Campaign, load_campaign
+from campaign_contracts.campaign_file import SEED_CAMPAIGN, Campaign, load_campaign, seed_path
 from campaign_contracts.events import DossierEventMessage, IndicatorUpdated
 from campaign_dossiers import SERVICE, store
 from campaign_dossiers.auth import AccessTokens, TokenConfigError
+from campaign_dossiers.awards_view import (
+    CandidateMessage,
+    CandidatesProjection,
+    DecisionMessage,
+    DecisionsProjection,
+)
 from campaign_dossiers.blobs import BlobStore, LocalBlobStore
 from campaign_dossiers.clock import Clock, SystemClock
+from campaign_dossiers.drafting import Drafting
 from campaign_dossiers.event_store import EventStore
 from campaign_dossiers.figures import NomineeFiguresProjection
 from campaign_dossiers.grpc_api import DossiersServicer
@@ -42,19 +50,32 @@ class Dossiers:
     bus: CommandBus
     servicer: DossiersServicer
     projection: DossierProjection
+    candidates: CandidatesProjection
+    decisions: DecisionsProjection
 
 
 def bootstrap(
     db: Database, campaign: Campaign, dossier_topic: str, *, blobs: BlobStore, clock: Clock,
     tokens: AccessTokens, registry: CollectorRegistry, max_document_bytes: int,
     after_command: Callable[[], Awaitable[object]] | None = None,
+    certificate_template: Path | None = None,
 ) -> Dossiers:
     events = EventStore()
     bus = CommandBus(db, campaign, Dependencies(events, blobs), clock, store.outbox,
                      dossier_topic, CommandTelemetry(registry))
+    drafting = Drafting(db, campaign, clock, certificate_template)
     servicer = DossiersServicer(db, campaign, bus, tokens, blobs, clock, max_document_bytes,
-                                after_command)
-    return Dossiers(bus, servicer, DossierProjection(events, ProjectionTelemetry(registry)))
+                                after_command, drafting)
+    return Dossiers(bus, servicer, DossierProjection(events, ProjectionTelemetry(registry)),
+                    CandidatesProjection(campaign), DecisionsProjection(campaign))
+
+
+def certificate_template_of(campaign: Campaign, campaign_file: Path | None) -> Path | None:
+    """The certificate template named by the campaign file, in the campaign file's folder."""
+    if campaign.documents is None or not campaign.documents.certificate_template:
+        return None
+    folder = Path(campaign_file).parent if campaign_file else seed_path(SEED_CAMPAIGN).parent
+    return folder / campaign.documents.certificate_template
 
 
 def access_tokens(settings: DossiersSettings, campaign: Campaign) -> AccessTokens:
@@ -85,6 +106,7 @@ def build(settings: DossiersSettings) -> ServiceRuntime:
         db, campaign, dossier_topic.name, blobs=LocalBlobStore(settings.blob_root),
         clock=SystemClock(), tokens=access_tokens(settings, campaign), registry=registry,
         max_document_bytes=settings.max_document_bytes, after_command=relay.flush,
+        certificate_template=certificate_template_of(campaign, settings.campaign_file),
     )
     group = settings.consumer_group or SERVICE
     metrics = ConsumerMetrics(registry)
@@ -101,13 +123,28 @@ def build(settings: DossiersSettings) -> ServiceRuntime:
         dossiers.projection.apply, None,
         description="Nomination dossier events: the read model, rebuilt from this topic alone",
     )
+    # The awards service's facts the documents are drafted from: candidates and decisions.
+    candidates = t.prefixed(t.CANDIDATES, settings.topic_prefix)
+    decisions = t.prefixed(t.AWARD_DECISIONS, settings.topic_prefix)
+    subscribe_events(
+        broker, candidates.name, CandidateMessage,
+        TrackedConsumer(f"{SERVICE}.candidates", db, store.positions, metrics),
+        f"{group}.candidates", dossiers.candidates.apply, None,
+        description="Candidates the awards service proposes: Form 08 is drafted for them",
+    )
+    subscribe_events(
+        broker, decisions.name, DecisionMessage,
+        TrackedConsumer(f"{SERVICE}.decisions", db, store.positions, metrics),
+        f"{group}.decisions", dossiers.decisions.apply, None,
+        description="The Council's decisions: the award decision and the certificates",
+    )
     return ServiceRuntime(
         name=SERVICE,
         title="Dossiers service — hồ sơ đề nghị khen thưởng",
         description="Award nomination dossiers: documents, completeness, deadline, review by "
                     "the Office, forwarding to the Council; Form 08 drafts from measured figures.",
         settings=settings, broker=broker, db=db, registry=registry,
-        topics=[indicators, dossier_topic],
+        topics=[indicators, dossier_topic, candidates, decisions],
         grpc_services=[(dossiers_pb2_grpc.add_DossiersServiceServicer_to_server,
                         dossiers.servicer, "campaign.dossiers.v1.DossiersService")],
         relay=relay,

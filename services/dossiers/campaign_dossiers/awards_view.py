@@ -9,6 +9,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from pydantic import RootModel
 from sqlalchemy import Connection, select, update
 
 from campaign_contracts.campaign_file import Campaign
@@ -24,6 +25,14 @@ from campaign_contracts.events import (
 )
 from campaign_dossiers.store import award_decisions, candidates
 from campaign_kit.db import upsert
+
+
+class CandidateMessage(RootModel[CandidateEvent]):
+    """One record of the candidates topic, whichever of its events it is."""
+
+
+class DecisionMessage(RootModel[DecisionEvent]):
+    """One record of the decisions topic, whichever of its events it is."""
 
 
 def subject_key(nominee_kind: NomineeKind, unit_code: str, nominee_code: str) -> str:
@@ -45,7 +54,8 @@ class CandidatesProjection:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
 
-    def apply(self, connection: Connection, event: CandidateEvent) -> None:
+    def apply(self, connection: Connection, message: CandidateMessage | CandidateEvent) -> None:
+        event = message.root if isinstance(message, CandidateMessage) else message
         if event.campaign_id != self.campaign.campaign_id:
             return
         proposed = isinstance(event, CandidateProposed)
@@ -75,7 +85,8 @@ class DecisionsProjection:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
 
-    def apply(self, connection: Connection, event: DecisionEvent) -> None:
+    def apply(self, connection: Connection, message: DecisionMessage | DecisionEvent) -> None:
+        event = message.root if isinstance(message, DecisionMessage) else message
         if event.campaign_id != self.campaign.campaign_id:
             return
         if isinstance(event, DecisionRevoked):

@@ -19,6 +19,7 @@ from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import ReviewFinding, SubjectKind
 from campaign_dossiers import read_model
 from campaign_dossiers.auth import AccessTokens
+from campaign_dossiers.awards_view import RecordedDecision, decisions_for, subject_key
 from campaign_dossiers.blobs import BlobNotFound, BlobStore
 from campaign_dossiers.clock import Clock
 from campaign_dossiers.domain.access import Action, Principal, Role, require, require_on_dossier
@@ -34,9 +35,8 @@ from campaign_dossiers.domain.decisions import requirement_of
 from campaign_dossiers.domain.documents import inspect_document, too_large
 from campaign_dossiers.domain.dossier import Dossier, Status
 from campaign_dossiers.domain.errors import Refusal, RefusalKind
-from campaign_dossiers.domain.nominees import Nomination, check_nomination, nominee_kind
+from campaign_dossiers.drafting import Drafted, Drafting
 from campaign_dossiers.figures import figures_of
-from campaign_dossiers.form08 import Nominee, draft_form08, report_filename
 from campaign_dossiers.handlers import CommandBus
 from campaign_kit.db import Database
 
@@ -146,8 +146,10 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
         self, db: Database, campaign: Campaign, bus: CommandBus, tokens: AccessTokens,
         blobs: BlobStore, clock: Clock, max_document_bytes: int,
         after_command: Callable[[], Awaitable[object]] | None = None,
+        drafting: Drafting | None = None,
     ) -> None:
         self.db = db
+        self.drafting = drafting or Drafting(db, campaign, clock, None)
         self.campaign = campaign
         self.bus = bus
         self.tokens = tokens
@@ -297,7 +299,12 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
     ) -> dossiers_pb2.Dossier:
         principal = self._caller(context)
         dossier = self._readable(principal, dossier_id_of(request.dossier_id))
-        return to_message(dossier, self.campaign)
+        message = to_message(dossier, self.campaign)
+        key = subject_key(dossier.nominee_kind, dossier.unit_code, dossier.nominee_code)
+        with self.db.begin() as connection:
+            _decisions(message, decisions_for(connection, dossier.dossier_id,
+                                              dossier.award_type, dossier.nominee_kind, key))
+        return message
 
     @answers_refusals
     async def ListDossiers(
@@ -345,46 +352,46 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
         for start in range(0, len(data), CHUNK_BYTES):
             yield dossiers_pb2.DocumentChunk(chunk=data[start:start + CHUNK_BYTES])
 
-    # --- Form 08 ---------------------------------------------------------------------------
-
-    def _nomination_for(self, principal: Principal, kind_text: str, award_type: str,
-                        nominee_code: str) -> Nomination:
-        kind = nominee_kind(kind_text)
-        if principal.role is Role.UNIT:
-            assert principal.unit_code is not None
-            return check_nomination(self.campaign, principal.unit_code, award_type, kind,
-                                    nominee_code)
-        # The Office drafts for any nominee: find the nominee's unit in the campaign file.
-        if kind == "collective":
-            unit_code = nominee_code
-        else:
-            units = [o.unit_code for o in self.campaign.officers if o.name == nominee_code]
-            if len(units) != 1:
-                raise Refusal(RefusalKind.INVALID, "unknown_nominee",
-                              f"Không xác định được cán bộ '{nominee_code}' trong đợt thi đua.")
-            unit_code = units[0]
-        return check_nomination(self.campaign, unit_code, award_type, kind, nominee_code)
+    # --- documents people sign --------------------------------------------------------------
 
     @answers_refusals
     async def DraftAchievementReport(
         self, request: dossiers_pb2.DraftAchievementReportRequest, context: Context
     ) -> dossiers_pb2.DraftAchievementReportResponse:
-        principal = self._caller(context)
-        require(principal, Action.DRAFT_REPORT)
-        nomination = self._nomination_for(principal, request.nominee_kind, request.award_type,
-                                          request.nominee_code)
-        award = self.campaign.award(nomination.award_type)
-        unit = self.campaign.unit(nomination.unit_code)
-        assert award is not None and unit is not None  # check_nomination saw to both
-        officer = (None if nomination.nominee_kind == "collective"
-                   else self.campaign.officer(nomination.nominee_code, unit.code))
-        subject = (SubjectKind.UNIT, unit.code) if officer is None else \
-            (SubjectKind.OFFICER, officer.name)
-        with self.db.begin() as connection:
-            figures = figures_of(connection, *subject)
-        nominee = Nominee(nomination, unit, officer)
-        docx = draft_form08(self.campaign, award, nominee, figures, self.clock.now())
-        as_of = max((f.as_of for f in figures), default=None)
+        drafted = self.drafting.achievement_report(
+            self._caller(context), request.nominee_kind, request.award_type,
+            request.nominee_code, mark_not_qualified=request.mark_not_qualified,
+        )
         return dossiers_pb2.DraftAchievementReportResponse(
-            filename=report_filename(award, nominee), docx=docx, as_of=_time(as_of),
+            filename=drafted.filename, docx=drafted.content, as_of=_time(drafted.as_of),
+        )
+
+    @answers_refusals
+    async def DraftAwardDecision(
+        self, request: dossiers_pb2.DraftAwardDecisionRequest, context: Context
+    ) -> dossiers_pb2.DraftedDocument:
+        drafted = self.drafting.award_decision(self._caller(context), request.decision_number)
+        return _drafted(drafted)
+
+    @answers_refusals
+    async def DraftCertificate(
+        self, request: dossiers_pb2.DraftCertificateRequest, context: Context
+    ) -> dossiers_pb2.DraftedDocument:
+        return _drafted(self.drafting.certificate(self._caller(context), request.decision_id))
+
+
+def _drafted(drafted: Drafted) -> dossiers_pb2.DraftedDocument:
+    return dossiers_pb2.DraftedDocument(filename=drafted.filename,
+                                        content_type=drafted.content_type,
+                                        content=drafted.content)
+
+
+def _decisions(message: dossiers_pb2.Dossier, recorded: list[RecordedDecision]) -> None:
+    for r in recorded:
+        d = r.decision
+        message.decisions.add(
+            decision_id=str(d.decision_id), decision_number=d.decision_number,
+            decision_date=d.decision_date.isoformat(), award_type=d.award_type,
+            award_name=d.award_name, signer=d.signer, revoked=not r.in_force,
+            revoked_reason=r.revoked_reason or "",
         )

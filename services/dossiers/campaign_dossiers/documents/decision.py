@@ -22,11 +22,11 @@ from campaign_dossiers.documents.layout import (
     cell_text,
 )
 from campaign_dossiers.documents.wording import (
+    ascii_slug,
     campaign_phrase,
     count,
     date_line,
     full_name,
-    ascii_slug,
     percent,
 )
 from campaign_dossiers.domain.errors import Refusal, RefusalKind
@@ -202,9 +202,9 @@ def _annex(w: DocxWriter, campaign: Campaign, award_type: str, group: list[Award
         if not chosen:
             continue
         numeral += 1
-        title = w.para(f"{'I' * numeral}. {heading} ({count(len(chosen))} {heading.lower()})",
-                       bold=True)
-        title.paragraph_format.space_before = Pt(9)
+        part = w.para(f"{'I' * numeral}. {heading} ({count(len(chosen))} {heading.lower()})",
+                      bold=True)
+        part.paragraph_format.space_before = Pt(9)
         rows = [Awarded(awarded_name(campaign, d), achievement(campaign, d.evidence))
                 for d in chosen]
         table = w.table(1 + len(rows), ANNEX_WIDTHS_CM, grid=True)

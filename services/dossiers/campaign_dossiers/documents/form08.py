@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
+from docx.shared import RGBColor
 
 from campaign_contracts.campaign_file import AwardType, Campaign, Officer, Unit
 from campaign_contracts.events import ConditionResult, IndicatorStanding
 from campaign_contracts.text import nfc
-from campaign_dossiers.documents.layout import NATION, MOTTO, DocxWriter, Line, cell_text
+from campaign_dossiers.documents.layout import MOTTO, NATION, DocxWriter, Line, cell_text
 from campaign_dossiers.documents.wording import (
     ascii_slug,
     campaign_phrase,
@@ -224,7 +224,7 @@ def _figures_table(w: DocxWriter, rows: list[Row]) -> None:
         if not row.numerator and not row.target:
             # Not applicable: one cell across the figures, so no empty figure reads as zero.
             table.cell(r, 2).merge(table.cell(r, 6))
-            cells = cells[:2] + (row.verdict,)
+            cells = (*cells[:2], row.verdict)
         for c, value in enumerate(cells):
             cell_text(w, table.cell(r, c), value, center=c != 1, size=11)
 

@@ -137,7 +137,7 @@ class DocxWriter:
 
     def table(self, rows: int, widths_cm: Sequence[float], *, grid: bool = False,
               indent_cm: float = 0.0, no_cell_margins: bool = False) -> Table:
-        table = self.doc.add_table(rows=rows, cols=len(widths_cm))
+        table: Table = self.doc.add_table(rows=rows, cols=len(widths_cm))
         if grid:
             table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.LEFT if indent_cm else WD_TABLE_ALIGNMENT.CENTER
@@ -147,8 +147,10 @@ class DocxWriter:
             _no_cell_margins(table)
         return table
 
-    def heading(self, left: Sequence[Line], right: Sequence[Line], *, left_rule: bool,
-                left_after_rule: Sequence[Line] = (), right_after_rule: Sequence[Line] = ()) -> None:
+    def heading(
+        self, left: Sequence[Line], right: Sequence[Line], *, left_rule: bool,
+        left_after_rule: Sequence[Line] = (), right_after_rule: Sequence[Line] = (),
+    ) -> None:
         """The heading of the first page: issuing body | national name and motto, with rules."""
         table = self.table(1, HEADING_WIDTHS_CM, indent_cm=HEADING_INDENT_CM,
                            no_cell_margins=True)

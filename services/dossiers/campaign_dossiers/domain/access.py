@@ -24,6 +24,8 @@ class Action(StrEnum):
     FORWARD = "forward"
     READ = "read"
     DRAFT_REPORT = "draft_report"
+    DRAFT_DECISION = "draft_decision"
+    DRAFT_CERTIFICATE = "draft_certificate"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -34,6 +36,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.FORWARD: frozenset({Role.OFFICE}),
     Action.READ: frozenset({Role.UNIT, Role.OFFICE, Role.COUNCIL}),
     Action.DRAFT_REPORT: frozenset({Role.UNIT, Role.OFFICE}),
+    Action.DRAFT_DECISION: frozenset({Role.OFFICE, Role.COUNCIL}),
+    Action.DRAFT_CERTIFICATE: frozenset({Role.UNIT, Role.OFFICE, Role.COUNCIL}),
 }
 
 ACTION_NAMES: dict[Action, str] = {
@@ -44,6 +48,8 @@ ACTION_NAMES: dict[Action, str] = {
     Action.FORWARD: "chuyển hồ sơ lên Hội đồng",
     Action.READ: "xem hồ sơ",
     Action.DRAFT_REPORT: "soạn báo cáo thành tích",
+    Action.DRAFT_DECISION: "soạn quyết định khen thưởng",
+    Action.DRAFT_CERTIFICATE: "in giấy khen, bằng khen",
 }
 
 
