@@ -154,8 +154,10 @@ def unit_evidence(k2: tuple[int, int] = (1020, 1091)) -> CandidateEvidence:
     figures = [standing("K1", 19, 20, "0.90", "dịch vụ"), standing("K2", *k2, "0.90"),
                standing("K3", 515, 1091, "0.45")]
     met = all(f.target_met for f in figures)
-    detail = ("K1, K2, K3 đều đạt mục tiêu" if met
-              else "K2 đạt 86,86% (< 90,00%)")
+    rate = figures[1].figure.rate
+    assert rate is not None
+    shown = f"{rate * 100:.2f}".replace(".", ",")
+    detail = "K1, K2, K3 đều đạt mục tiêu" if met else f"K2 đạt {shown}% (< 90,00%)"
     return CandidateEvidence(
         period_key=CAMPAIGN.period.key, rank=1, total_points=Decimal(100), figures=figures,
         conditions=[ConditionResult(condition="all_targets_met", met=met, detail=detail)],

@@ -231,7 +231,9 @@ def test_a_report_for_a_unit_that_does_not_qualify_says_so_on_the_page(
     assert "BẢN DỰ THẢO – CHƯA ĐỦ TIÊU CHUẨN" in page.lines()
     assert page.line_with("2 Tỷ lệ hồ sơ xử lý").endswith(
         "948 1.091 86,89% ≥ 90,00% Chưa đạt")
-    assert "Không còn đạt đủ các chỉ tiêu" in " ".join(page.lines())
+    assert ("Soạn theo yêu cầu của Văn phòng Sở. Lý do chưa đủ tiêu chuẩn: không còn đạt đủ "
+            "các chỉ tiêu; tỷ lệ hồ sơ xử lý trực tuyến đạt 86,89% (< 90,00%).") in " ".join(
+        page.lines())
 
 
 def test_the_decision_reads_as_an_administrative_decision(pages: dict[str, Rendered]) -> None:

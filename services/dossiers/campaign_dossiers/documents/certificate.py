@@ -96,7 +96,7 @@ def certificate_text(
     day = decided.decision_date
     return CertificateText({
         "authority": wording.authority, "title": wording.title, "nominee_name": name,
-        "nominee_detail": detail, "achievement": achievement(campaign, decided.evidence),
+        "nominee_detail": detail, "achievement": achievement(campaign, None),
         "decision_number": decided.decision_number,
         "decision_date": day.strftime("%d/%m/%Y"),
         "date_line": date_line(campaign.documents.place, day, day.year),

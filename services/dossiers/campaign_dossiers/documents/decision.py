@@ -44,7 +44,8 @@ class Awarded:
 
 
 def achievement(campaign: Campaign, evidence: CandidateEvidence | None) -> str:
-    """'Đã có thành tích xuất sắc trong …: tỷ lệ … đạt 47,20% (118/250 hồ sơ)'."""
+    """'Đã có thành tích xuất sắc trong …: tỷ lệ … đạt 47,20% (118/250 hồ sơ)'; without the
+    figures when there is no evidence (and on a certificate, which cites no figures)."""
     text = f"Đã có thành tích xuất sắc trong {campaign_phrase(campaign)}"
     if evidence is None or not evidence.figures:
         return text + "."

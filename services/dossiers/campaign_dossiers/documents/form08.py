@@ -209,8 +209,8 @@ def _not_qualified(w: DocxWriter, shortfall: str) -> None:
     w.run(paragraph, f"BẢN DỰ THẢO – {NOT_QUALIFIED_MARK.upper()}", bold=True)
     for run in paragraph.runs:
         run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-    note = w.para(f"(Soạn theo yêu cầu của Văn phòng Sở; {NOT_QUALIFIED_MARK}: {shortfall})",
-                  italic=True, center=True, size=12)
+    note = w.para(f"Soạn theo yêu cầu của Văn phòng Sở. Lý do {NOT_QUALIFIED_MARK}: "
+                  f"{shortfall}.", italic=True, center=True, size=12)
     for run in note.runs:
         run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 

@@ -176,8 +176,8 @@ class DocxWriter:
         """Title(s) in bold capitals, the hint in italics, room to sign and stamp, the name (or
         a dotted line for it); `title_lines` pads the titles so that blocks side by side have
         their name lines level."""
-        padded = [*titles, *[""] * (title_lines - len(titles))]
-        lines = [Line(t, bold=True) for t in padded] + [Line(hint, italic=True)]
+        lines = [Line(t, bold=True) for t in titles] + [Line(hint, italic=True)]
+        lines += [Line("")] * (title_lines - len(titles))
         lines += [Line("")] * SIGNATURE_ROOM_LINES
         lines.append(Line(name, bold=True) if name else Line("……………………………………"))
         self.lines(cell, lines)

@@ -34,7 +34,10 @@ def why_not(standing: Standing | None) -> str:
     reasons = list(standing.unmet)
     if standing.withdrawn_reason:
         reasons.insert(0, standing.withdrawn_reason)
-    return "; ".join(reasons) or "không còn là ứng viên"
+    # One sentence of clauses: each starts in lower case after the first.
+    clauses = [r.rstrip(".") for r in reasons if r.strip()]
+    clauses = [c[0].lower() + c[1:] for c in clauses]
+    return "; ".join(clauses) or "không còn là ứng viên"
 
 
 def permit_draft(

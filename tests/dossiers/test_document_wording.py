@@ -1,0 +1,68 @@
+"""How documents word figures, dates and names, and when a Form 08 may be drafted (the rule on
+candidates), as plain functions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from campaign_dossiers.documents.wording import (
+    campaign_phrase,
+    count,
+    date_line,
+    named_indicators,
+    percent,
+    version_in_words,
+)
+from campaign_dossiers.domain.access import Principal, Role
+from campaign_dossiers.domain.eligibility import Standing, permit_draft
+from campaign_dossiers.domain.errors import Refusal
+from tests.dossiers.builders import CAMPAIGN
+
+OFFICE = Principal(Role.OFFICE, "VP")
+UNIT = Principal(Role.UNIT, "QLVT")
+
+
+def test_numbers_read_the_vietnamese_way() -> None:
+    assert (count(1091), count(125), count(1_234_567)) == ("1.091", "125", "1.234.567")
+    assert percent(Decimal("0.4580")) == "45,80%"
+
+
+def test_date_lines_name_the_place_and_write_the_day_as_the_decree_does() -> None:
+    assert date_line("Lạng Sơn", date(2025, 1, 5), 2025) == "Lạng Sơn, ngày 05 tháng 01 năm 2025"
+    assert date_line("Lạng Sơn", date(2024, 12, 20), 2024) == ("Lạng Sơn, ngày 20 tháng 12 "
+                                                               "năm 2024")
+    assert date_line("Lạng Sơn", None, 2024) == "Lạng Sơn, ngày      tháng      năm 2024"
+
+
+def test_the_campaign_and_its_indicators_are_named_in_full() -> None:
+    assert campaign_phrase(CAMPAIGN).startswith("đợt thi đua cao điểm “Nâng cao")
+    assert version_in_words("2024.1") == "bản số 1 năm 2024"
+    assert named_indicators("K3 đạt 47,20%", CAMPAIGN) == (
+        "Tỷ lệ thanh toán trực tuyến trên Cổng Dịch vụ công quốc gia đạt 47,20%")
+    assert named_indicators("K30 không phải K3", CAMPAIGN).startswith("K30 không phải Tỷ lệ")
+
+
+def test_a_current_candidate_is_drafted_plainly() -> None:
+    assert permit_draft(UNIT, Standing(proposed=True), "QLVT", "Giấy khen",
+                        not_qualified_requested=False).shortfall is None
+
+
+@pytest.mark.parametrize("standing,reason", [
+    (None, "hệ thống chưa đề xuất là ứng viên"),
+    (Standing(False, ("Tỷ lệ hồ sơ xử lý trực tuyến đạt 86,86% (< 90,00%)",), "Không còn đạt"),
+     "không còn đạt; tỷ lệ hồ sơ xử lý trực tuyến đạt 86,86% (< 90,00%)"),
+])
+def test_anyone_else_is_refused_with_the_reason_or_marked_for_the_office(
+    standing: Standing | None, reason: str,
+) -> None:
+    with pytest.raises(Refusal) as refused:
+        permit_draft(UNIT, standing, "Phòng A", "Giấy khen", not_qualified_requested=False)
+    assert refused.value.reason == "not_a_candidate" and reason in refused.value.message
+    with pytest.raises(Refusal) as forbidden:
+        permit_draft(UNIT, standing, "Phòng A", "Giấy khen", not_qualified_requested=True)
+    assert forbidden.value.reason == "only_office_drafts_unqualified"
+    marked = permit_draft(OFFICE, standing, "Phòng A", "Giấy khen", not_qualified_requested=True)
+    assert marked.shortfall is not None and reason in marked.shortfall
