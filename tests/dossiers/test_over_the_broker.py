@@ -7,6 +7,7 @@ does the operator's `rebuild` command."""
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 import time
@@ -25,13 +26,32 @@ from sqlalchemy import select
 from campaign.dossiers.v1 import dossiers_pb2 as pb
 from campaign.dossiers.v1 import dossiers_pb2_grpc
 from campaign_contracts.campaign_file import SEED_CAMPAIGN, seed_path
-from campaign_contracts.topics import DOSSIER_EVENTS, INDICATORS, prefixed
+from campaign_contracts.envelope import Event
+from campaign_contracts.topics import (
+    AWARD_DECISIONS,
+    CANDIDATES,
+    DOSSIER_EVENTS,
+    INDICATORS,
+    prefixed,
+)
 from campaign_dossiers import store
 from campaign_kit.db import Database
 from devkit.infra import ROOT
 from devkit.processes import ServiceProcess
 from tests.dossiers.api import caller_metadata, upload
-from tests.dossiers.builders import ACCESS_TOKENS, BANG_KHEN, GIAY_KHEN, k_update, pdf, word
+from tests.dossiers.builders import (
+    ACCESS_TOKENS,
+    BANG_KHEN,
+    DECISION_NUMBER,
+    GIAY_KHEN,
+    decided,
+    k_update,
+    pdf,
+    proposed,
+    revoked,
+    unit_evidence,
+    word,
+)
 from tests.dossiers.harness import ALL_DOSSIER_TABLES
 from tests.support.kafka_io import create_all_topics, producer
 from tests.support.reports import report
@@ -69,6 +89,8 @@ def campaign_file(tmp_path: Path) -> Path:
     data["dossier_deadline"] = "2099-12-31"
     path = tmp_path / "campaign.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    template = data["documents"]["certificate_template"]  # it lives next to the campaign file
+    shutil.copy(seed_path(template), tmp_path / template)
     return path
 
 
@@ -131,6 +153,27 @@ def publish_figures(bootstrap: str, prefix: str) -> None:
     kafka.close()
 
 
+def publish(bootstrap: str, topic: str, key: str, *events: Event) -> None:
+    """Publish as the awards service does (candidates keyed by candidate, decisions by id)."""
+    kafka = producer(bootstrap)
+    for event in events:
+        kafka.send(topic, key=key.encode(), value=event.to_bytes())
+    kafka.flush()
+    kafka.close()
+
+
+def drafted_once_a_candidate(service: Dossiers) -> Any:
+    """The Form 08 draft, once the service has read the candidate from the topic."""
+    def probe() -> Any:
+        try:
+            return service.call("DraftAchievementReport", pb.DraftAchievementReportRequest(
+                award_type=GIAY_KHEN, nominee_kind="collective"), "qlvt")
+        except grpc.RpcError as error:
+            assert error.code() is grpc.StatusCode.FAILED_PRECONDITION, error
+            return None
+    return wait_for(probe, "the candidate consumed")
+
+
 def topic_records(bootstrap: str, topic: str, expect: int) -> list[tuple[str, dict[str, Any]]]:
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
                              enable_auto_commit=False, consumer_timeout_ms=20_000)
@@ -161,11 +204,10 @@ def tables(database_url: str) -> dict[str, list[dict[str, Any]]]:
 def file_a_dossier_to_the_council(service: Dossiers) -> pb.Dossier:
     """QLVT drafts its Form 08, files the Giấy khen dossier, is sent back once, and the Office
     forwards the corrected dossier to the Council."""
-    draft = service.call("DraftAchievementReport", pb.DraftAchievementReportRequest(
-        award_type=GIAY_KHEN, nominee_kind="collective"), "qlvt")
+    draft = drafted_once_a_candidate(service)
     rows = [[c.text for c in r.cells] for r in docx.Document(io.BytesIO(draft.docx)).tables[1].rows]
-    assert [row[2:5] for row in rows[1:]] == [
-        ["9", "10", "90,00%"], ["19", "20", "95,00%"], ["9", "20", "45,00%"]]
+    assert [row[2:5] for row in rows[1:]] == [  # the candidate's evidence
+        ["19", "20", "95,00%"], ["1.020", "1.091", "93,49%"], ["515", "1.091", "47,20%"]]
     opened = service.call("OpenDossier", pb.OpenDossierRequest(
         award_type=GIAY_KHEN, nominee_kind="collective"), "qlvt")
     dossier_id = opened.dossier_id
@@ -193,6 +235,10 @@ def test_dossiers_travel_on_the_topic_and_an_empty_database_rebuilds_from_it(
     kafka_bootstrap: str, topic_prefix: str,
 ) -> None:
     publish_figures(kafka_bootstrap, topic_prefix)
+    candidate = proposed(GIAY_KHEN, "collective", "QLVT", "Phòng Quản lý vận tải",
+                         unit_evidence())
+    publish(kafka_bootstrap, prefixed(CANDIDATES, topic_prefix).name, candidate.candidate_id,
+            candidate)
     first = launch("first", database_url)
     wait_for(lambda: len(first.call("GetNomineeFigures", pb.GetNomineeFiguresRequest(
         subject_kind="unit", subject_code="QLVT"), "none").figures) == 3, "figures consumed")
@@ -224,6 +270,8 @@ def test_dossiers_travel_on_the_topic_and_an_empty_database_rebuilds_from_it(
                           draft.dossier_id: [1, 2]}
     original = tables(database_url)
     assert len(original["dossier_events"]) == 11 and len(original["dossier_documents"]) == 3
+    the_council_decides_and_the_documents_follow(first, kafka_bootstrap, topic_prefix,
+                                                 forwarded)
     first.close()
 
     # A new instance on an empty database: the topic alone gives back the same state.
@@ -236,7 +284,7 @@ def test_dossiers_travel_on_the_topic_and_an_empty_database_rebuilds_from_it(
     downloaded = b"".join(part.chunk for part in second.stub.DownloadDocument(
         pb.DownloadDocumentRequest(dossier_id=forwarded.dossier_id, sha256=report_doc.sha256),
         metadata=caller_metadata("council")))
-    assert docx.Document(io.BytesIO(downloaded)).tables[1].rows[3].cells[4].text == "45,00%"
+    assert docx.Document(io.BytesIO(downloaded)).tables[1].rows[3].cells[4].text == "47,20%"
     # …and carries on from the restored history.
     more = second.call("AttachDocument", upload(draft.dossier_id, "to_trinh", "Tờ trình 2.pdf",
                                                 pdf("bộ 2"), set_number=2), "kcht")
@@ -256,3 +304,35 @@ def test_dossiers_travel_on_the_topic_and_an_empty_database_rebuilds_from_it(
              "read model replayed after rebuild")
     # It now also holds the event the second instance wrote: both databases agree.
     assert tables(database_url) == tables(rebuilt_database_url)
+
+
+def the_council_decides_and_the_documents_follow(
+    service: Dossiers, bootstrap: str, prefix: str, forwarded: pb.Dossier,
+) -> None:
+    """The awards service records the Council's decision on the forwarded dossier: the dossier
+    shows it, the decision and the certificate are drafted; once revoked, neither is."""
+    topic = prefixed(AWARD_DECISIONS, prefix).name
+    decision = decided("collective", "QLVT", "Phòng Quản lý vận tải, phương tiện và người lái",
+                       unit_evidence(), dossier_id=uuid.UUID(forwarded.dossier_id))
+    publish(bootstrap, topic, str(decision.decision_id), decision)
+    request = pb.GetDossierRequest(dossier_id=forwarded.dossier_id)
+    shown = wait_for(lambda: service.call("GetDossier", request, "qlvt").decisions or None,
+                     "the decision consumed")
+    assert [(d.decision_number, d.decision_date, d.revoked) for d in shown] == [
+        (DECISION_NUMBER, "2025-01-15", False)]
+    drafted = service.call("DraftAwardDecision", pb.DraftAwardDecisionRequest(
+        decision_number=DECISION_NUMBER), "council")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(drafted.content)).paragraphs)
+    assert "QUYẾT ĐỊNH" in text and "01 tập thể" in text
+    certificate = service.call("DraftCertificate", pb.DraftCertificateRequest(
+        decision_id=str(decision.decision_id)), "qlvt")
+    assert certificate.content.startswith(b"%PDF") and certificate.content_type == "application/pdf"
+
+    publish(bootstrap, topic, str(decision.decision_id), revoked(decision, "Ghi nhầm"))
+    wait_for(lambda: service.call("GetDossier", request, "qlvt").decisions[0].revoked,
+             "the revocation consumed")
+    with pytest.raises(grpc.RpcError) as refused:
+        service.call("DraftAwardDecision", pb.DraftAwardDecisionRequest(
+            decision_number=DECISION_NUMBER), "office")
+    assert refused.value.code() is grpc.StatusCode.NOT_FOUND
+    assert "đã bị thu hồi" in (refused.value.details() or "")
