@@ -195,13 +195,17 @@ def withdrawn(candidate: CandidateProposed, evidence: CandidateEvidence,
 
 def decided(kind: NomineeKind, unit_code: str, name: str, evidence: CandidateEvidence,
             officer: str | None = None, dossier_id: uuid.UUID | None = None,
-            number: str = DECISION_NUMBER) -> AwardDecided:
+            number: str = DECISION_NUMBER, award: str = GIAY_KHEN,
+            signer: str = "Giám đốc Sở Dương Công Vĩ", day: date = date(2025, 1, 15),
+            ) -> AwardDecided:
     code = unit_code if officer is None else officer_key(unit_code, officer)
+    award_type = CAMPAIGN.award(award)
+    assert award_type is not None
     return AwardDecided(
         producer="awards", campaign_id=CAMPAIGN.campaign_id, dossier_id=dossier_id,
-        award_type=GIAY_KHEN, award_name="Giấy khen của Giám đốc Sở", nominee_kind=kind,
+        award_type=award, award_name=award_type.name, nominee_kind=kind,
         nominee_code=code, nominee_name=name, unit_code=unit_code, decision_number=number,
-        decision_date=date(2025, 1, 15), signer="Giám đốc Sở Dương Công Vĩ",
+        decision_date=day, signer=signer,
         override_reason=None if dossier_id else "Hồ sơ nộp bản giấy", evidence=evidence,
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -23,6 +24,7 @@ from campaign_dossiers.awards_view import CandidatesProjection, DecisionsProject
 from campaign_dossiers.documents.form08 import COLUMN_WIDTHS_CM, HEADER
 from tests.dossiers.api import start, stop
 from tests.dossiers.builders import (
+    BANG_KHEN,
     CAMPAIGN,
     DECISION_NUMBER,
     GIAY_KHEN,
@@ -55,6 +57,10 @@ ABBREVIATIONS = ("UBND", "DVCQG", "DVC", "TTHC", "CCHC", "TĐKT", "GTVT")
 DECIDED_UNIT = decided("collective", "QLVT", QLVT_NAME, unit_evidence())
 DECIDED_OFFICER = decided("individual", "QLVT", OFFICER, officer_evidence(), officer=OFFICER)
 DECIDED_REVOKED = decided("collective", "KCHT", KCHT_NAME, unit_evidence())
+PROVINCE_NUMBER = "456/QĐ-UBND"  # the Bằng khen: the province's chairman decides
+DECIDED_BY_PROVINCE = decided("collective", "QLVT", QLVT_NAME, unit_evidence(),
+                              number=PROVINCE_NUMBER, award=BANG_KHEN,
+                              signer="Chủ tịch Hồ Tiến Thiệu", day=date(2025, 2, 3))
 
 
 def internal_identifiers() -> list[str]:
@@ -80,7 +86,7 @@ async def pages(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[
                                                "Không còn đạt đủ các chỉ tiêu"))
         decisions = DecisionsProjection(CAMPAIGN)
         for event in (DECIDED_UNIT, DECIDED_OFFICER, DECIDED_REVOKED,
-                      revoked(DECIDED_REVOKED, "Ghi nhầm đơn vị")):
+                      revoked(DECIDED_REVOKED, "Ghi nhầm đơn vị"), DECIDED_BY_PROVINCE):
             decisions.apply(connection, event)
     api = await start(harness)
     try:
@@ -96,9 +102,13 @@ async def pages(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[
                 mark_not_qualified=True), "office")).docx,
             "quyet-dinh": (await api.call("DraftAwardDecision", pb.DraftAwardDecisionRequest(
                 decision_number=DECISION_NUMBER), "office")).content,
+            "quyet-dinh-bang-khen": (await api.call("DraftAwardDecision",
+                                                    pb.DraftAwardDecisionRequest(
+                decision_number=PROVINCE_NUMBER), "council")).content,
         }
         certificates = {
             "giay-khen-tap-the": DECIDED_UNIT, "giay-khen-ca-nhan": DECIDED_OFFICER,
+            "bang-khen-tap-the": DECIDED_BY_PROVINCE,
         }
         printed = {name: (await api.call("DraftCertificate", pb.DraftCertificateRequest(
             decision_id=str(d.decision_id)), "qlvt")).content for name, d in certificates.items()}
@@ -147,7 +157,8 @@ def test_the_form08_heading_reads_as_the_form(pages: dict[str, Rendered], name: 
 
 
 @pytest.mark.parametrize("name", ["mau08-tap-the", "mau08-ca-nhan", "mau08-chua-du-tieu-chuan",
-                                  "quyet-dinh", "giay-khen-tap-the", "giay-khen-ca-nhan"])
+                                  "quyet-dinh", "quyet-dinh-bang-khen", "giay-khen-tap-the",
+                                  "giay-khen-ca-nhan", "bang-khen-tap-the"])
 def test_no_page_shows_an_abbreviation_or_an_internal_identifier(
     pages: dict[str, Rendered], name: str,
 ) -> None:
@@ -262,7 +273,8 @@ def test_the_decision_reads_as_an_administrative_decision(pages: dict[str, Rende
     assert signed[0].y_min - hint.y_max > 2.5 * POINTS_PER_CM
     annex = [line for line in page.text.split("\f")[1].splitlines() if line.strip()]
     annex_text = " ".join(" ".join(annex).split())
-    assert annex_text.startswith("DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG GIẤY KHEN")
+    assert annex_text.startswith("DANH SÁCH TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG GIẤY KHEN CỦA GIÁM ĐỐC SỞ "
+                                 "GIAO THÔNG VẬN TẢI (Kèm theo")
     assert "(Kèm theo Quyết định số 125/QĐ-SGTVT ngày 15/01/2025" in annex_text
     assert "I. TẬP THỂ (1 tập thể)" in annex_text and "II. CÁ NHÂN (1 cá nhân)" in annex_text
     # Name and achievement stand side by side in the table: found as words on the page.
@@ -273,10 +285,13 @@ def test_the_decision_reads_as_an_administrative_decision(pages: dict[str, Rende
     assert "kết cấu hạ tầng" not in page.text  # the revoked award is left out
 
 
-@pytest.mark.parametrize("name,nominee", [("giay-khen-tap-the", QLVT_NAME),
-                                          ("giay-khen-ca-nhan", OFFICER)])
+@pytest.mark.parametrize("name,nominee,title,signer", [
+    ("giay-khen-tap-the", QLVT_NAME, "GIẤY KHEN", "Dương Công Vĩ"),
+    ("giay-khen-ca-nhan", OFFICER, "GIẤY KHEN", "Dương Công Vĩ"),
+    ("bang-khen-tap-the", QLVT_NAME, "BẰNG KHEN", "Hồ Tiến Thiệu"),
+])
 def test_a_certificate_is_print_ready_with_its_fonts_embedded(
-    pages: dict[str, Rendered], name: str, nominee: str,
+    pages: dict[str, Rendered], name: str, nominee: str, title: str, signer: str,
 ) -> None:
     page = pages[name]
     info = pdf_info(page.pdf)
@@ -285,11 +300,36 @@ def test_a_certificate_is_print_ready_with_its_fonts_embedded(
     used = fonts(page.pdf)
     assert used and all(embedded for _, embedded in used), used
     flowing = " ".join(page.lines())
-    assert "GIẤY KHEN" in page.lines()
+    assert title in page.lines()
     assert nominee in flowing
-    assert "Quyết định số 125/QĐ-SGTVT" in flowing and "ngày 15/01/2025" in flowing
-    assert "Lạng Sơn, ngày 15 tháng 01 năm 2025" in flowing
-    assert "Dương Công Vĩ" in flowing
+    assert signer in page.lines()  # the name alone: the title stands above it
+    assert "%" not in flowing  # a certificate cites no figures
+    if title == "GIẤY KHEN":
+        assert "Quyết định số 125/QĐ-SGTVT" in flowing and "ngày 15/01/2025" in flowing
+        assert "Lạng Sơn, ngày 15 tháng 01 năm 2025" in flowing
+    else:
+        assert "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN" in page.lines()
+        assert "Lạng Sơn, ngày 03 tháng 02 năm 2025" in flowing
+
+
+def test_the_provinces_decision_has_the_committees_own_heading(
+    pages: dict[str, Rendered],
+) -> None:
+    page = pages["quyet-dinh-bang-khen"]
+    assert page.pages == 2
+    lines = page.lines()
+    # The People's Committee has no governing body above it: its name on two bold lines.
+    assert lines[0] == "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert lines[1] == "TỈNH LẠNG SƠN Độc lập - Tự do - Hạnh phúc"
+    assert page.line_with("Số: 456/QĐ-UBND") == (
+        "Số: 456/QĐ-UBND Lạng Sơn, ngày 03 tháng 02 năm 2025")
+    flowing = " ".join(lines)
+    assert "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN" in lines
+    assert "Căn cứ Luật Tổ chức chính quyền địa phương" in flowing
+    assert ("Điều 1. Tặng Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn cho 01 tập thể "
+            "(có danh sách kèm theo)") in flowing
+    assert page.line_with("Nơi nhận:") == "Nơi nhận: CHỦ TỊCH" and "Hồ Tiến Thiệu" in lines
+    assert "CỦA CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN" in lines  # the annex's title, whole
 
 
 def test_the_artifact_folder_is_ignored_by_git() -> None:

@@ -28,6 +28,7 @@ from campaign_dossiers.documents.wording import (
     date_line,
     full_name,
     percent,
+    title_lines,
 )
 from campaign_dossiers.domain.errors import Refusal, RefusalKind
 
@@ -189,8 +190,8 @@ def _annex(w: DocxWriter, campaign: Campaign, award_type: str, group: list[Award
     title = campaign.documents.decision_issuers[award_type].award_title
     w.page_break()
     w.para("DANH SÁCH", bold=True, center=True, size=14, after=0)
-    w.para(f"TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG {title.upper()}", bold=True, center=True, size=14,
-           after=0)
+    w.para(title_lines(f"Tập thể, cá nhân được tặng {title}"), bold=True, center=True,
+           size=14, after=0)
     w.para(f"(Kèm theo Quyết định số {number} ngày {day} của {issuer.authority})",
            italic=True, center=True)
     rule_table = w.table(1, (TEXT_WIDTH_CM,))

@@ -26,6 +26,7 @@ from campaign_dossiers.documents.wording import (
     named_indicators,
     percent,
     short_date,
+    title_lines,
     version_in_words,
 )
 from campaign_dossiers.domain.eligibility import NOT_QUALIFIED_MARK
@@ -145,9 +146,8 @@ def draft_form08(
     )
     w.para()
     w.para("BÁO CÁO THÀNH TÍCH", bold=True, center=True, size=14, after=0)
-    # Broken before "của" so that a long award name never splits a word group over two lines.
-    title = f"ĐỀ NGHỊ TẶNG {award_title.upper()}".replace(" CỦA ", "\nCỦA ", 1)
-    w.para(title, bold=True, center=True, size=14, after=0)
+    w.para(title_lines(f"Đề nghị tặng {award_title}"), bold=True, center=True, size=14,
+           after=0)
     w.para(f"(Thành tích xuất sắc trong {campaign_phrase(campaign)})", italic=True, center=True)
     if shortfall is not None:
         _not_qualified(w, shortfall)

@@ -83,3 +83,9 @@ def ascii_slug(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     return re.sub(r"[^A-Za-z0-9]+", "_", plain).strip("_") or "de_nghi"
+
+
+def title_lines(title: str) -> str:
+    """A title in capitals broken before its first "CỦA", so that a long award name such as
+    "… CỦA CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH" never splits a name across two lines."""
+    return title.upper().replace(" CỦA ", "\nCỦA ", 1)
