@@ -6,6 +6,7 @@ leaving the dossier as it was."""
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from tests.dossiers.builders import (
     plain_zip,
     png,
     proposed,
+    revoked,
     unit_evidence,
     word,
 )
@@ -346,3 +348,51 @@ async def test_the_form08_draft_is_for_candidates_and_marked_at_the_offices_requ
         subject_kind="officer", subject_code=OFFICER), "none")
     assert [(f.indicator, f.numerator, f.denominator, f.rate) for f in figures_reply.figures] == [
         ("K2", 40, 50, "0.8000"), ("K3", 31, 60, "0.5167")]
+
+
+async def test_decisions_show_on_the_dossier_and_bad_document_requests_say_why(
+    api: Api,
+) -> None:
+    forwarded = await dossier_in(api, "forwarded")
+    on_dossier = decided("collective", "QLVT", "Phòng Quản lý vận tải", unit_evidence(),
+                         dossier_id=uuid.UUID(forwarded.dossier_id), number="7/QĐ-SGTVT")
+    other_issuer = decided("collective", "QLVT", "Phòng Quản lý vận tải", unit_evidence(),
+                           number="7/QĐ-SGTVT", award=BANG_KHEN)
+    decisions = DecisionsProjection(CAMPAIGN)
+    with api.harness.db.begin() as connection:
+        decisions.apply(connection, on_dossier)
+        decisions.apply(connection, revoked(on_dossier, "Ghi nhầm số"))
+        decisions.apply(connection, QLVT_DECIDED)
+    shown = await api.call("GetDossier", pb.GetDossierRequest(
+        dossier_id=forwarded.dossier_id), "qlvt")
+    # Its own decision (revoked, with why) and the one on its nominee and award (no dossier).
+    assert sorted((d.decision_number, d.revoked, d.revoked_reason) for d in shown.decisions) == [
+        (DECISION_NUMBER, False, ""), ("7/QĐ-SGTVT", True, "Ghi nhầm số")]
+
+    async def refused(method: str, request: Any) -> tuple[str, str, str]:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await api.call(method, request, "office")
+        return (caught.value.code().name, refusal_reason(caught.value),
+                caught.value.details() or "")
+
+    code, reason, message = await refused("DraftAwardDecision", pb.DraftAwardDecisionRequest(
+        decision_number="7/QĐ-SGTVT"))
+    assert (code, reason) == ("NOT_FOUND", "decision_not_found") and "thu hồi" in message
+    code, reason, message = await refused("DraftAwardDecision", pb.DraftAwardDecisionRequest(
+        decision_number="999/QĐ-SGTVT"))
+    assert (code, reason) == ("NOT_FOUND", "decision_not_found") and "chưa ghi nhận" in message
+    assert (await refused("DraftAwardDecision", pb.DraftAwardDecisionRequest()))[:2] == (
+        "INVALID_ARGUMENT", "bad_decision_number")
+    assert (await refused("DraftCertificate", pb.DraftCertificateRequest(
+        decision_id="not-an-id")))[:2] == ("INVALID_ARGUMENT", "bad_decision_id")
+    code, reason, message = await refused("DraftCertificate", pb.DraftCertificateRequest(
+        decision_id=str(on_dossier.decision_id)))
+    assert (code, reason) == ("FAILED_PRECONDITION", "decision_revoked")
+    assert "Ghi nhầm số" in message
+    # One number, two issuing bodies: the number is wrong, not the document.
+    with api.harness.db.begin() as connection:
+        decisions.apply(connection, decided("collective", "KCHT", "Phòng Kết cấu",
+                                            unit_evidence(), number="7/QĐ-SGTVT"))
+        decisions.apply(connection, other_issuer)
+    assert (await refused("DraftAwardDecision", pb.DraftAwardDecisionRequest(
+        decision_number="7/QĐ-SGTVT")))[:2] == ("INVALID_ARGUMENT", "mixed_issuers")
