@@ -6,11 +6,12 @@ revoked decision keeps its row with the reason, and is left out of the documents
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import RootModel
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Row, select, update
 
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import (
@@ -113,9 +114,8 @@ class RecordedDecision:
         return self.revoked_reason is None
 
 
-def _recorded(rows: list[object]) -> list[RecordedDecision]:
-    found = [RecordedDecision(AwardDecided.model_validate_json(r.payload),  # type: ignore[attr-defined]
-                              r.revoked_reason)  # type: ignore[attr-defined]
+def _recorded(rows: Sequence[Row[Any]]) -> list[RecordedDecision]:
+    found = [RecordedDecision(AwardDecided.model_validate_json(r.payload), r.revoked_reason)
              for r in rows]
     return sorted(found, key=lambda d: (d.decision.decision_date, d.decision.nominee_kind,
                                         d.decision.nominee_name, str(d.decision.decision_id)))
@@ -125,13 +125,13 @@ def decisions_numbered(connection: Connection, decision_number: str) -> list[Rec
     """Every recorded decision under one number (revoked ones too, marked)."""
     rows = connection.execute(select(award_decisions).where(
         award_decisions.c.decision_number == decision_number)).all()
-    return _recorded(list(rows))
+    return _recorded(rows)
 
 
 def decision(connection: Connection, decision_id: uuid.UUID) -> RecordedDecision | None:
     rows = connection.execute(select(award_decisions).where(
         award_decisions.c.decision_id == str(decision_id))).all()
-    found = _recorded(list(rows))
+    found = _recorded(rows)
     return found[0] if found else None
 
 
@@ -147,13 +147,5 @@ def decisions_for(
         | ((c.award_type == award_type) & (c.nominee_kind == nominee_kind)
            & (c.nominee_code == nominee_key))
     )).all()
-    return _recorded(list(rows))
+    return _recorded(rows)
 
-
-def by_award(decisions: list[RecordedDecision]) -> dict[str, list[AwardDecided]]:
-    """Decisions in force grouped by award type, in their recorded order."""
-    grouped: dict[str, list[AwardDecided]] = defaultdict(list)
-    for recorded in decisions:
-        if recorded.in_force:
-            grouped[recorded.decision.award_type].append(recorded.decision)
-    return dict(grouped)

@@ -16,7 +16,7 @@ from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import AwardDecided
 from campaign_contracts.text import NfcStr, nfc
 from campaign_dossiers.documents.decision import achievement, awarded_name, signer_name
-from campaign_dossiers.documents.wording import date_line
+from campaign_dossiers.documents.wording import ascii_slug, date_line
 from campaign_dossiers.domain.errors import Refusal, RefusalKind
 
 Style = Literal["regular", "bold", "italic"]
@@ -152,7 +152,5 @@ def print_certificate(template: CertificateTemplate, text: CertificateText) -> b
 
 
 def certificate_filename(decided: AwardDecided) -> str:
-    from campaign_dossiers.documents.wording import ascii_slug
-
     who = ascii_slug(decided.nominee_name or decided.nominee_code)
     return f"{ascii_slug(decided.award_type)}_{who}.pdf"
