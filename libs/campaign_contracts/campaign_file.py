@@ -212,6 +212,15 @@ class Campaign(_Model):
         )
 
     @model_validator(mode="after")
+    def _documents_name_known_awards(self) -> Campaign:
+        if self.documents is not None:
+            unknown = set(self.documents.decision_issuers) - {a.code for a in self.awards}
+            if unknown:
+                raise ValueError(f"documents.decision_issuers names unknown awards "
+                                 f"{sorted(unknown)}")
+        return self
+
+    @model_validator(mode="after")
     def _nominee_requirements_known(self) -> Campaign:
         for award in self.awards:
             for kind, requirement in award.dossier_by_nominee_kind.items():

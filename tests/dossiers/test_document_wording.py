@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from campaign_contracts.campaign_file import Campaign
+from campaign_dossiers.documents.certificate import load_template
 from campaign_dossiers.documents.wording import (
     campaign_phrase,
     count,
@@ -19,7 +23,7 @@ from campaign_dossiers.documents.wording import (
 from campaign_dossiers.domain.access import Principal, Role
 from campaign_dossiers.domain.eligibility import Standing, permit_draft
 from campaign_dossiers.domain.errors import Refusal
-from tests.dossiers.builders import CAMPAIGN
+from tests.dossiers.builders import CAMPAIGN, GIAY_KHEN
 
 OFFICE = Principal(Role.OFFICE, "VP")
 UNIT = Principal(Role.UNIT, "QLVT")
@@ -66,3 +70,23 @@ def test_anyone_else_is_refused_with_the_reason_or_marked_for_the_office(
     assert forbidden.value.reason == "only_office_drafts_unqualified"
     marked = permit_draft(OFFICE, standing, "Phòng A", "Giấy khen", not_qualified_requested=True)
     assert marked.shortfall is not None and reason in marked.shortfall
+
+
+def test_a_broken_certificate_template_is_refused_with_its_name(tmp_path: Path) -> None:
+    missing = tmp_path / "mau.yaml"
+    with pytest.raises(Refusal) as refused:
+        load_template(missing)
+    assert refused.value.reason == "certificate_template_missing"
+    missing.write_text("page: {width: 297}\n", encoding="utf-8")
+    with pytest.raises(Refusal) as refused:
+        load_template(missing)
+    assert refused.value.reason == "certificate_template_invalid"
+    assert "mau.yaml" in refused.value.message
+
+
+def test_the_campaign_file_names_issuers_only_for_its_awards() -> None:
+    data = CAMPAIGN.model_dump(mode="json")
+    data["documents"]["decision_issuers"]["bang_khen_khong_co"] = (
+        data["documents"]["decision_issuers"][GIAY_KHEN])
+    with pytest.raises(ValidationError, match="bang_khen_khong_co"):
+        Campaign.model_validate(data)

@@ -10,7 +10,7 @@ from typing import Literal
 
 import yaml
 from fpdf import FPDF
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import AwardDecided
@@ -71,7 +71,17 @@ def load_template(path: Path) -> CertificateTemplate:
         raise Refusal(RefusalKind.INVALID, "certificate_template_missing",
                       f"Không tìm thấy mẫu giấy khen, bằng khen '{path.name}' cạnh tệp cấu hình "
                       f"đợt thi đua.") from None
-    return CertificateTemplate.model_validate(data)
+    except yaml.YAMLError as error:
+        raise _unreadable(path, str(error)) from None
+    try:
+        return CertificateTemplate.model_validate(data)
+    except ValidationError as error:
+        raise _unreadable(path, str(error.errors()[0]["loc"])) from None
+
+
+def _unreadable(path: Path, where: str) -> Refusal:
+    return Refusal(RefusalKind.INVALID, "certificate_template_invalid",
+                   f"Mẫu giấy khen, bằng khen '{path.name}' không đọc được ({where}).")
 
 
 @dataclass(frozen=True)
