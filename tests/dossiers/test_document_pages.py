@@ -231,8 +231,8 @@ def test_an_officers_report_shows_only_the_criterion_that_applies(
     assert "Chưa có số liệu" not in page.text and "Chưa đạt" not in page.text
     assert page.line_with("3 Tỷ lệ thanh toán").endswith("59 125 47,20% ≥ 45,00% Đạt")
     flowing = " ".join(page.lines())
-    assert ("Tỷ lệ thanh toán trực tuyến trên Cổng Dịch vụ công quốc gia đạt 47,20% "
-            "(≥ 45,00%), 125 hồ sơ có phí (≥ 30): đạt.") in flowing
+    assert ("- Đạt: Tỷ lệ thanh toán trực tuyến trên Cổng Dịch vụ công quốc gia đạt 47,20% "
+            "(≥ 45,00%), 125 hồ sơ có phí (≥ 30).") in flowing
 
 
 def test_a_report_for_a_unit_that_does_not_qualify_says_so_on_the_page(
@@ -242,6 +242,8 @@ def test_a_report_for_a_unit_that_does_not_qualify_says_so_on_the_page(
     assert "BẢN DỰ THẢO – CHƯA ĐỦ TIÊU CHUẨN" in page.lines()
     assert page.line_with("2 Tỷ lệ hồ sơ xử lý").endswith(
         "948 1.091 86,89% ≥ 90,00% Chưa đạt")
+    assert "- Chưa đạt: Tỷ lệ hồ sơ xử lý trực tuyến đạt 86,89% (< 90,00%)." in " ".join(
+        page.lines())
     assert ("Soạn theo yêu cầu của Văn phòng Sở. Lý do chưa đủ tiêu chuẩn: không còn đạt đủ "
             "các chỉ tiêu; tỷ lệ hồ sơ xử lý trực tuyến đạt 86,89% (< 90,00%).") in " ".join(
         page.lines())

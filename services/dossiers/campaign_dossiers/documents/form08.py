@@ -183,9 +183,10 @@ def draft_form08(
     if basis.conditions:
         w.para(f"2. Đối chiếu với tiêu chuẩn {award_title}", bold=True)
         for condition in basis.conditions:
-            verdict = "đạt" if condition.met else "chưa đạt"
-            w.para(f"- {named_indicators(condition.detail, campaign)}: {verdict}.",
-                   justify=True)
+            # The verdict first, in bold: the detail itself says "đạt 86,86%" either way.
+            paragraph = w.para("- ", justify=True)
+            w.run(paragraph, "Đạt: " if condition.met else "Chưa đạt: ", bold=True)
+            w.run(paragraph, named_indicators(condition.detail, campaign).rstrip(".") + ".")
     if basis.as_of is None:
         as_of = "chưa có hồ sơ nào được ghi nhận"
     else:

@@ -64,7 +64,10 @@ def named_indicators(text: str, campaign: Campaign) -> str:
     """A sentence from another service with the campaign's indicator codes replaced by their
     full names ('K3 đạt 47,20%' -> 'Tỷ lệ thanh toán trực tuyến … đạt 47,20%')."""
     for rule in campaign.indicators:
-        text = re.sub(rf"\b{re.escape(rule.code)}\b", full_name(rule, rule.code), text)
+        name = full_name(rule, rule.code)
+        text = re.sub(rf"\b{re.escape(rule.code)}\b",
+                      lambda m, name=name: name if m.start() == 0 else name[0].lower() + name[1:],
+                      text)
     return text
 
 
