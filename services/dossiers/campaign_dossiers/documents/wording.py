@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -64,11 +65,16 @@ def named_indicators(text: str, campaign: Campaign) -> str:
     """A sentence from another service with the campaign's indicator codes replaced by their
     full names ('K3 đạt 47,20%' -> 'Tỷ lệ thanh toán trực tuyến … đạt 47,20%')."""
     for rule in campaign.indicators:
-        name = full_name(rule, rule.code)
-        text = re.sub(rf"\b{re.escape(rule.code)}\b",
-                      lambda m, name=name: name if m.start() == 0 else name[0].lower() + name[1:],
+        text = re.sub(rf"\b{re.escape(rule.code)}\b", _in_sentence(full_name(rule, rule.code)),
                       text)
     return text
+
+
+def _in_sentence(name: str) -> Callable[[re.Match[str]], str]:
+    """The name as it stands at the start of a sentence, or in lower case inside one."""
+    def replace(match: re.Match[str]) -> str:
+        return name if match.start() == 0 else name[0].lower() + name[1:]
+    return replace
 
 
 def campaign_phrase(campaign: Campaign) -> str:
