@@ -12,6 +12,9 @@ RUN pip install --no-cache-dir "grpcio-tools>=1.66" \
  && pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
+# The dossiers service embeds these fonts in the certificates it prints (Vietnamese letters).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-liberation2 \
+    fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 RUN useradd --uid 10001 --create-home campaign
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
