@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -48,6 +49,7 @@ from tests.dossiers.pages import (
     require_tools,
     to_pdf,
 )
+from tests.support.reports import report
 
 RESOLUTION = 100
 QLVT_NAME = "Phòng Quản lý vận tải, phương tiện và người lái"
@@ -90,14 +92,14 @@ async def pages(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[
             decisions.apply(connection, event)
     api = await start(harness)
     try:
-        report = pb.DraftAchievementReportRequest
+        form08 = pb.DraftAchievementReportRequest
         drafted = {
-            "mau08-tap-the": (await api.call("DraftAchievementReport", report(
+            "mau08-tap-the": (await api.call("DraftAchievementReport", form08(
                 award_type=GIAY_KHEN, nominee_kind="collective"), "qlvt")).docx,
-            "mau08-ca-nhan": (await api.call("DraftAchievementReport", report(
+            "mau08-ca-nhan": (await api.call("DraftAchievementReport", form08(
                 award_type=GIAY_KHEN, nominee_kind="individual", nominee_code=OFFICER),
                 "qlvt")).docx,
-            "mau08-chua-du-tieu-chuan": (await api.call("DraftAchievementReport", report(
+            "mau08-chua-du-tieu-chuan": (await api.call("DraftAchievementReport", form08(
                 award_type=GIAY_KHEN, nominee_kind="collective", nominee_code="KCHT",
                 mark_not_qualified=True), "office")).docx,
             "quyet-dinh": (await api.call("DraftAwardDecision", pb.DraftAwardDecisionRequest(
@@ -121,8 +123,12 @@ async def pages(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[
     for name, data in drafted.items():
         (ARTIFACTS / f"{name}.docx").write_bytes(data)
         files.append(ARTIFACTS / f"{name}.docx")
+    started = time.monotonic()
+    converted = to_pdf(files, ARTIFACTS)
+    report(f"LibreOffice DOCX -> PDF ({len(files)} documents, one run)",
+           f"{time.monotonic() - started:.1f} s")
     rendered = {f.stem: render_pdf(pdf, RESOLUTION) for f, pdf in
-                zip(files, to_pdf(files, ARTIFACTS), strict=True)}
+                zip(files, converted, strict=True)}
     for name, data in printed.items():
         (ARTIFACTS / f"{name}.pdf").write_bytes(data)
         rendered[name] = render_pdf(ARTIFACTS / f"{name}.pdf", RESOLUTION)
