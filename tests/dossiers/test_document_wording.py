@@ -11,6 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from campaign_contracts.campaign_file import Campaign
+from campaign_contracts.events import AwardDecided
+from campaign_dossiers import store
+from campaign_dossiers.awards_view import DecisionsProjection, decision
 from campaign_dossiers.documents.certificate import load_template
 from campaign_dossiers.documents.wording import (
     campaign_phrase,
@@ -23,7 +26,8 @@ from campaign_dossiers.documents.wording import (
 from campaign_dossiers.domain.access import Principal, Role
 from campaign_dossiers.domain.eligibility import Standing, permit_draft
 from campaign_dossiers.domain.errors import Refusal
-from tests.dossiers.builders import CAMPAIGN, GIAY_KHEN
+from tests.dossiers.builders import CAMPAIGN, GIAY_KHEN, decided, unit_evidence
+from tests.support.services import fresh_database
 
 OFFICE = Principal(Role.OFFICE, "VP")
 UNIT = Principal(Role.UNIT, "QLVT")
@@ -90,3 +94,15 @@ def test_the_campaign_file_names_issuers_only_for_its_awards() -> None:
         data["documents"]["decision_issuers"][GIAY_KHEN])
     with pytest.raises(ValidationError, match="bang_khen_khong_co"):
         Campaign.model_validate(data)
+
+
+def test_a_version_1_decision_is_kept_under_a_stable_id(tmp_path: Path) -> None:
+    db = fresh_database(f"sqlite:///{tmp_path / 'd.db'}", store.metadata)
+    event = decided("collective", "QLVT", "Phòng Quản lý vận tải", unit_evidence())
+    old = AwardDecided.model_validate({**event.model_dump(mode="json", exclude={"decision_id"}),
+                                       "schema_version": 1})
+    with db.begin() as connection:
+        DecisionsProjection(CAMPAIGN).apply(connection, old)
+        found = decision(connection, old.event_id)
+    db.dispose()
+    assert found is not None and found.decision.decision_id == old.event_id

@@ -95,6 +95,10 @@ class DecisionsProjection:
                 award_decisions.c.decision_id == str(event.decision_id)
             ).values(revoked_reason=event.reason))
             return
+        if event.schema_version == 1:
+            # A version 1 decision has no id of its own (it would get a new one at each read):
+            # its event id is stable, and names it from then on.
+            event = event.model_copy(update={"decision_id": event.event_id})
         upsert(connection, award_decisions, {
             "decision_id": str(event.decision_id), "decision_number": event.decision_number,
             "payload": event.model_dump_json(),
