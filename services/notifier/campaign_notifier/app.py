@@ -130,7 +130,7 @@ def channels(settings: NotifierSettings, campaign: Campaign) -> dict[str, Channe
         settings.smtp_host, settings.smtp_port, notifications.sender, notifications.sender_name,
         settings.security, settings.smtp_username,
         settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-        settings.smtp_timeout_s, settings.smtp_verify_tls,
+        settings.smtp_timeout_s, settings.smtp_verify_tls, time_zone=campaign.tz,
     )}
     secret = settings.webhook_secret.get_secret_value().encode("utf-8")
     if any(u.webhook_url for u in campaign.units) and len(secret) < 32:

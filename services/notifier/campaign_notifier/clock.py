@@ -46,7 +46,7 @@ class FixedClock:
         self.moment = moment
 
     def now(self) -> datetime:
-        return self.moment
+        return self.moment.astimezone(UTC)
 
     def set(self, moment: datetime) -> None:
         self.moment = moment
@@ -62,13 +62,14 @@ class ReplayClock:
             row = connection.execute(
                 select(clock_anchor).where(clock_anchor.c.name == "replay")).first()
             if row is None:
-                anchor_wall, anchor_campaign = wall.now(), start
+                anchor_wall, anchor_campaign = wall.now(), start.astimezone(UTC)
                 connection.execute(clock_anchor.insert().values(
                     name="replay", wall=anchor_wall, campaign=anchor_campaign))
             else:
                 anchor_wall, anchor_campaign = as_utc(row.wall), as_utc(row.campaign)
-        self.anchor_wall = anchor_wall
-        self.anchor_campaign = anchor_campaign
+        # Stored and compared in UTC: SQLite keeps no offset.
+        self.anchor_wall = anchor_wall.astimezone(UTC)
+        self.anchor_campaign = anchor_campaign.astimezone(UTC)
 
     def now(self) -> datetime:
         return self.anchor_campaign + (self.wall.now() - self.anchor_wall) * self.speed

@@ -54,8 +54,9 @@ class Dispatcher:
         return found
 
     def enqueue(self, connection: Connection, notice: Notice, cause: Event | None,
-                now: datetime) -> int:
-        """Record the notice and its deliveries; 0 when it was decided before."""
+                now: datetime, campaign_now: datetime) -> int:
+        """Record the notice and its deliveries; 0 when it was decided before. `now` is wall
+        time (when to send), `campaign_now` the campaign clock's (what the text may say)."""
         exists = connection.execute(select(notices.c.id).where(
             notices.c.rule == notice.rule, notices.c.unit_code == notice.unit_code,
             notices.c.subject_key == notice.subject_key, notices.c.period == notice.period,
@@ -77,7 +78,8 @@ class Dispatcher:
             key = idempotency_key(notice.rule, recipient.address, notice.unit_code,
                                   notice.subject_key, notice.period)
             rendered = self.renderer.render(notice.template, recipient.language, notice.context,
-                                            notice.unit_code, recipient.name)
+                                            notice.unit_code, recipient.name,
+                                            campaign_now.astimezone(self.campaign.tz).date())
             payload = json.dumps({
                 "idempotency_key": key, "campaign_id": self.campaign.campaign_id,
                 "rule": notice.rule, "unit_code": notice.unit_code,

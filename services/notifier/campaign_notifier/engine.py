@@ -66,7 +66,8 @@ class EventHandler:
         facts = SqlFacts(connection, self.campaign)
         for rule in self.rules:
             for notice in rule.on_event(event, facts):
-                self.dispatcher.enqueue(connection, notice, event, self.wall.now())
+                self.dispatcher.enqueue(connection, notice, event, self.wall.now(),
+                                        self.campaign_clock.now())
 
     def apply_records(self, connection: Connection, records: Sequence[Event]) -> None:
         for record in records:
@@ -124,7 +125,8 @@ class Scheduler:
             facts = SqlFacts(connection, self.campaign, forecasts)
             for rule, slot, now in due:
                 for notice in rule.evaluate(slot, facts):
-                    added += self.dispatcher.enqueue(connection, notice, None, self.wall.now())
+                    added += self.dispatcher.enqueue(connection, notice, None, self.wall.now(),
+                                                     self.campaign_clock.now())
                 upsert(connection, schedule_marks, {"rule": rule.name, "last_slot": now},
                        ["rule"])
                 log.info("scheduled rule ran", extra={"rule": rule.name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import Connection, and_, select
@@ -128,6 +128,7 @@ class FactsProjection:
         old = connection.execute(select(cells.c.met, cells.c.state_since).where(
             cells.c.unit_code == event.subject_code, cells.c.indicator == event.indicator
         )).first()
+        now = now.astimezone(UTC)  # stored in UTC: SQLite keeps no offset
         since = now if old is None or bool(old.met) != met else as_utc(old.state_since)
         try:
             rule = self.campaign.indicator(event.indicator)
@@ -140,7 +141,7 @@ class FactsProjection:
             "numerator": event.figure.numerator, "denominator": event.figure.denominator,
             "rate": None if event.figure.rate is None else str(event.figure.rate),
             "target": str(event.target), "met": met, "state_since": since,
-            "as_of": event.as_of,
+            "as_of": None if event.as_of is None else event.as_of.astimezone(UTC),
         }, ["unit_code", "indicator"])
 
     def standing(self, connection: Connection, event: StandingUpdated) -> None:
@@ -168,9 +169,11 @@ class FactsProjection:
                 "submitted": isinstance(event, DossierSubmitted),
             }, ["dossier_id"])
         if isinstance(event, DocumentAttached):
-            upsert(connection, attachments, {**key, "set_number": event.set_number,
-                                             "document_kind": event.document_kind},
-                   ["dossier_id", "set_number", "document_kind"])
+            slot = {**key, "set_number": event.set_number, "document_kind": event.document_kind}
+            held = connection.execute(select(attachments.c.dossier_id).where(
+                *(attachments.c[name] == value for name, value in slot.items()))).first()
+            if held is None:
+                connection.execute(attachments.insert().values(**slot))
 
     def record(self, connection: Connection, event: PortalRecordAccepted) -> None:
         """Freshness: when each portal (the source it was read from) and unit last sent."""
@@ -180,7 +183,8 @@ class FactsProjection:
                 continue
             row = connection.execute(select(freshness.c.last_record_at).where(
                 freshness.c.kind == kind, freshness.c.code == code)).first()
-            if row is None or as_utc(row.last_record_at) < event.occurred_at:
+            at = event.occurred_at.astimezone(UTC)
+            if row is None or as_utc(row.last_record_at) < at:
                 upsert(connection, freshness, {"kind": kind, "code": code,
-                                               "last_record_at": event.occurred_at},
+                                               "last_record_at": at},
                        ["kind", "code"])

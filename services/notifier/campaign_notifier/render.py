@@ -57,6 +57,15 @@ def moment(value: Any, tz: Any, language: str = "vi") -> str:
     return f"{when.astimezone(tz):%H:%M %d/%m/%Y}"
 
 
+def campaign_phrase(name: str) -> str:
+    """The campaign as Vietnamese prose names it: "đợt thi đua cao điểm “…”" for a name that
+    starts with "Thi đua …" (not "đợt thi đua Thi đua …"), else "đợt thi đua “name”"."""
+    name = " ".join(name.split())
+    if name.lower().startswith("thi đua"):
+        return "đợt " + name[:1].lower() + name[1:]
+    return f"đợt thi đua “{name}”"
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -99,6 +108,7 @@ class Renderer:
             num=lambda v: number(v, language), pct=lambda v: percent(v, language),
             pts=lambda v: points(v, language), day=lambda v: day(v, language),
             moment=lambda v: moment(v, tz, language),
+            capitalize_first=lambda v: v[:1].upper() + v[1:],
         )
         return env
 
@@ -108,6 +118,7 @@ class Renderer:
         notifications = campaign.notifications
         return {
             "campaign_name": " ".join(campaign.name.split()),
+            "campaign_phrase": campaign_phrase(campaign.name),
             "issuing_body": campaign.issuing_body,
             "unit_code": unit_code, "unit_name": unit.name if unit else unit_code,
             "recipient_name": recipient_name,
@@ -120,10 +131,11 @@ class Renderer:
         }
 
     def render(self, template: str, language: str, context: dict[str, Any],
-               unit_code: str, recipient_name: str) -> Rendered:
+               unit_code: str, recipient_name: str, today: date) -> Rendered:
         env = self.environments.get(language, self.environments["vi"])
         compiled = env.get_template(f"{template}.j2")
-        values = {**self.common(unit_code, recipient_name), **context, "this": context}
+        values = {**self.common(unit_code, recipient_name), **context, "this": context,
+                  "today": today.isoformat()}
         run = compiled.new_context(values)
         subject = " ".join("".join(compiled.blocks["subject"](run)).split())
         text = "".join(compiled.blocks["body"](run)).strip() + "\n"

@@ -86,7 +86,8 @@ class DeliverySender:
                     select(deliveries).where(
                         deliveries.c.status == "pending",
                         deliveries.c.next_attempt_at <= self.wall.now(),
-                    ).order_by(deliveries.c.created_at, deliveries.c.delivery_id).limit(batch)
+                    ).order_by(deliveries.c.created_at, deliveries.c.notice_id,
+                               deliveries.c.delivery_id).limit(batch)
                 ).all()
             for row in due:
                 if self._defer(row):

@@ -9,14 +9,24 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from campaign_notifier.channels import DeliveryError, OutgoingMessage
 
 IDEMPOTENCY_HEADER = "X-Campaign-Idempotency-Key"
+
+
+def _utf8_qp() -> Charset:
+    """UTF-8 bodies as quoted-printable: readable in a raw .eml, safe on 7-bit relays."""
+    charset = Charset("utf-8")
+    charset.body_encoding = QP
+    return charset
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,7 @@ class SmtpChannel:
     password: str | None = None
     timeout_s: float = 10.0
     verify_tls: bool = True
+    time_zone: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")  # of the Date header
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     name: str = "email"
 
@@ -37,19 +48,20 @@ class SmtpChannel:
         domain = self.sender.rpartition("@")[2] or "localhost"
         return f"<{key}@{domain}>"
 
-    def compose(self, message: OutgoingMessage) -> EmailMessage:
-        mail = EmailMessage()
-        local, _, domain = self.sender.rpartition("@")
-        mail["From"] = Address(self.sender_name, local, domain)
-        to_local, _, to_domain = message.recipient.rpartition("@")
-        mail["To"] = Address(message.recipient_name, to_local, to_domain)
-        mail["Subject"] = message.subject
-        mail["Date"] = format_datetime(self.clock())
+    def compose(self, message: OutgoingMessage) -> MIMEMultipart:
+        # Built the compat32 way: CPython's newer header folder drops the space between two
+        # encoded words ("hồsơ") and splits display names inside a word, which Vietnamese
+        # subjects and names would hit in every message.
+        mail = MIMEMultipart("alternative")
+        mail["From"] = formataddr((self.sender_name, self.sender), charset="utf-8")
+        mail["To"] = formataddr((message.recipient_name, message.recipient), charset="utf-8")
+        mail["Subject"] = Header(message.subject, "utf-8")
+        mail["Date"] = format_datetime(self.clock().astimezone(self.time_zone))
         mail["Message-ID"] = self.message_id(message.idempotency_key)
         mail[IDEMPOTENCY_HEADER] = message.idempotency_key
         mail["Auto-Submitted"] = "auto-generated"  # no vacation replies to a robot
-        mail.set_content(message.text, charset="utf-8")
-        mail.add_alternative(message.html, subtype="html", charset="utf-8")
+        mail.attach(MIMEText(message.text, "plain", _utf8_qp()))
+        mail.attach(MIMEText(message.html, "html", _utf8_qp()))
         return mail
 
     def _connect(self) -> smtplib.SMTP:

@@ -32,6 +32,12 @@ class Deadline(Rule):
             return [parse_local(self.settings.at)]
         return []
 
+    def _name(self, candidate: Candidate) -> str:
+        unit = self.campaign.unit(candidate.nominee_code)
+        if candidate.nominee_kind == "collective" and unit is not None:
+            return unit.name
+        return candidate.nominee_name or candidate.nominee_code
+
     def evaluate(self, at: datetime, facts: Facts) -> list[Notice]:
         day = at.astimezone(self.campaign.tz).date()
         days_left = (self.campaign.dossier_deadline - day).days
@@ -45,7 +51,7 @@ class Deadline(Rule):
             if not waiting:
                 continue
             context = {"days_left": days_left, "candidates": [
-                {"award_name": c.award_name, "nominee_name": c.nominee_name,
+                {"award_name": c.award_name, "nominee_name": self._name(c),
                  "nominee_kind": c.nominee_kind}
                 for c in sorted(waiting, key=lambda c: c.candidate_id)
             ]}

@@ -40,6 +40,7 @@ class DossierStatus(Rule):
             "nominee_name": self._nominee_name(event),
         }
         if isinstance(event, DossierReturned):
+            context["sets"] = award.requirement(event.nominee_kind).sets if award else 1
             context["findings"] = [
                 {"document": self._document(f.document_kind), "set_number": f.set_number,
                  "note": f.note}
