@@ -23,7 +23,7 @@ class WebhookInbox:
     fail_next: int = 0  # answer 503 to this many requests first (a receiver having trouble)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def keys(self) -> list[str]:
+    def delivery_keys(self) -> list[str]:
         return [a["idempotency_key"] for a in self.accepted]
 
 
@@ -47,7 +47,7 @@ def webhook_receiver(secret: bytes) -> Iterator[tuple[str, WebhookInbox]]:
                     self.end_headers()
                     return
                 key = headers[DELIVERY_HEADER]
-                if key in inbox.keys():
+                if key in inbox.delivery_keys():
                     inbox.duplicates += 1
                 else:
                     inbox.accepted.append(json.loads(body))

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from campaign_notifier.channels import DeliveryError, OutgoingMessage
 
 IDEMPOTENCY_HEADER = "X-Campaign-Idempotency-Key"
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _utf8_qp() -> Charset:
@@ -40,7 +41,7 @@ class SmtpChannel:
     password: str | None = None
     timeout_s: float = 10.0
     verify_tls: bool = True
-    time_zone: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")  # of the Date header
+    time_zone: ZoneInfo = VIETNAM  # of the Date header
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     name: str = "email"
 
