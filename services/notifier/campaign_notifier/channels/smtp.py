@@ -56,13 +56,13 @@ class SmtpChannel:
         mail = MIMEMultipart("alternative")
         mail["From"] = formataddr((self.sender_name, self.sender), charset="utf-8")
         mail["To"] = formataddr((message.recipient_name, message.recipient), charset="utf-8")
-        mail["Subject"] = Header(message.subject, "utf-8")
+        mail["Subject"] = Header(message.subject, "utf-8")  # type: ignore[assignment]
         mail["Date"] = format_datetime(self.clock().astimezone(self.time_zone))
         mail["Message-ID"] = self.message_id(message.idempotency_key)
         mail[IDEMPOTENCY_HEADER] = message.idempotency_key
         mail["Auto-Submitted"] = "auto-generated"  # no vacation replies to a robot
-        mail.attach(MIMEText(message.text, "plain", _utf8_qp()))
-        mail.attach(MIMEText(message.html, "html", _utf8_qp()))
+        mail.attach(MIMEText(message.text, "plain", _utf8_qp()))  # type: ignore[arg-type]
+        mail.attach(MIMEText(message.html, "html", _utf8_qp()))  # type: ignore[arg-type]
         return mail
 
     def _connect(self) -> smtplib.SMTP:
