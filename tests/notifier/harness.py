@@ -100,5 +100,5 @@ def texts(mails: Sequence[EmailMessage]) -> list[str]:
     for mail in mails:
         body = mail.get_body(preferencelist=("plain",))
         assert body is not None
-        out.append(body.get_content())  # type: ignore[attr-defined]
+        out.append(body.get_content().replace("\r\n", "\n"))  # type: ignore[attr-defined]
     return out
