@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "no
 @pytest.fixture
 def smtp(request: pytest.FixtureRequest) -> Iterator[SmtpServer]:
     """Keeps every message as an .eml file under var/test-artifacts, to be read by people."""
-    with SmtpServer(mail_dir=ARTIFACTS / request.node.name) as server:
+    folder = ARTIFACTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    with SmtpServer(mail_dir=folder) as server:
         yield server
 
 
