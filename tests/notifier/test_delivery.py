@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from campaign_kit.db import as_utc
 from campaign_notifier import store
+from campaign_notifier.channels.smtp import SmtpChannel
 from campaign_notifier.channels.webhook import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
@@ -91,8 +92,8 @@ async def test_failures_back_off_exponentially_then_become_a_dead_letter(
 ) -> None:
     closed = free_port()  # nothing listens there: the relay is down
     h = harness(tmp_path, smtp, quiet_hours=None)
-    h.notifier.sender.channels["email"] = h.notifier.sender.channels[  # type: ignore[index]
-        "email"].__class__("127.0.0.1", closed, "a@b.example", "A", timeout_s=1)
+    h.notifier.sender.channels = {"email": SmtpChannel("127.0.0.1", closed, "a@b.example",
+                                                       "A", timeout_s=1)}
     h.publish(b.decided("QLVT"))
     await h.advance(seconds=1)
     pauses = []
