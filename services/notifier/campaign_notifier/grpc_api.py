@@ -131,7 +131,8 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             query = query.where(deliveries.c.created_at >= since)
         if until is not None:
             query = query.where(deliveries.c.created_at < until)
-        query = query.order_by(deliveries.c.created_at, deliveries.c.delivery_id)
+        query = query.order_by(deliveries.c.created_at, deliveries.c.notice_id,
+                               deliveries.c.delivery_id)
         with self.db.begin() as connection:
             rows = connection.execute(query.offset(offset).limit(size + 1)).all()
         more = len(rows) > size
