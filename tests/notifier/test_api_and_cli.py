@@ -51,7 +51,7 @@ async def refusal(target: str, method: str, request: object,
                   metadata: tuple[tuple[str, str], ...]) -> tuple[grpc.StatusCode, str, str]:
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await call(target, method, request, metadata)
-    trailing = dict(caught.value.trailing_metadata() or ())  # type: ignore[arg-type]
+    trailing: dict[str, object] = dict(caught.value.trailing_metadata() or ())  # type: ignore[arg-type]
     return caught.value.code(), str(trailing.get("refusal-reason")), caught.value.details() or ""
 
 
