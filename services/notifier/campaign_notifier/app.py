@@ -151,7 +151,6 @@ def build(settings: NotifierSettings) -> ServiceRuntime:
     notifications = t.prefixed(t.NOTIFICATIONS, prefix)
     broker = make_broker(settings, SERVICE, registry)
     db = Database(settings.sqlalchemy_url(SERVICE), store.metadata)
-    db.create_schema()  # the replay clock keeps its anchor in the database
     # One schema per topic in the AsyncAPI document; both outcomes travel on it.
     relay = OutboxRelay(db, store.outbox, declare_publishers(
         broker, {notifications.name: NotificationSent | NotificationFailed}, SERVICE  # type: ignore[dict-item]
@@ -159,6 +158,7 @@ def build(settings: NotifierSettings) -> ServiceRuntime:
     wall = SystemClock()
     campaign_clock: Clock = wall
     if settings.clock_start is not None:
+        db.create_schema()  # the replay clock keeps its anchor in the database
         campaign_clock = ReplayClock(db, settings.clock_start, settings.clock_speed, wall)
     forecasts = None
     if settings.awards_grpc_target:
