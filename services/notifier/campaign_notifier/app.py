@@ -43,7 +43,7 @@ from campaign_notifier import SERVICE, store
 from campaign_notifier.channels import Channel
 from campaign_notifier.channels.smtp import SmtpChannel
 from campaign_notifier.channels.webhook import WebhookChannel
-from campaign_notifier.clock import Clock, ReplayClock, SystemClock
+from campaign_notifier.clock import Clock, ReplayClock, SystemClock, UtcClock
 from campaign_notifier.dispatch import Dispatcher
 from campaign_notifier.domain.rules import build_rules
 from campaign_notifier.engine import EventHandler, ForecastSource, Scheduler
@@ -96,6 +96,7 @@ def bootstrap(
     notifications_topic: str, relay: OutboxRelay | None, policy: RetryPolicy,
     forecasts: ForecastSource | None = None,
 ) -> Notifier:
+    campaign_clock, wall = UtcClock(campaign_clock), UtcClock(wall)
     rules = build_rules(campaign)
     dispatcher = Dispatcher(campaign, Renderer(campaign))
     sender = DeliverySender(db, campaign, channels, relay, notifications_topic,

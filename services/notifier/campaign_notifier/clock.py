@@ -18,38 +18,26 @@ of turning it back.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Protocol
 
 from sqlalchemy import select
 
+from campaign_kit.clock import Clock, FixedClock, SystemClock
 from campaign_kit.db import Database, as_utc
 from campaign_notifier.store import clock_anchor
 
 
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """An aware datetime."""
-        ...
+class UtcClock:
+    """Tells another clock's time in UTC: the database keeps no offset (SQLite), so every time
+    the notifier stores is UTC whichever zone a clock (say, a test's) was set in."""
 
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class FixedClock:
-    """Stands still until moved (tests)."""
-
-    def __init__(self, moment: datetime) -> None:
-        if moment.tzinfo is None:
-            raise ValueError("a clock tells aware times")
-        self.moment = moment
+    def __init__(self, inner: Clock) -> None:
+        self.inner = inner
 
     def now(self) -> datetime:
-        return self.moment.astimezone(UTC)
+        return self.inner.now().astimezone(UTC)
 
-    def set(self, moment: datetime) -> None:
-        self.moment = moment
+
+__all__ = ["Clock", "FixedClock", "ReplayClock", "SystemClock", "UtcClock"]
 
 
 class ReplayClock:
