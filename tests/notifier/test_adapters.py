@@ -28,7 +28,8 @@ async def test_settled_targets_and_digests_on_each_database(database_url: str,
     assert subjects == [
         "[Thi đua] Phòng Quản lý vận tải, phương tiện và người lái đạt chỉ tiêu K3: 45,00%",
         "[Thi đua] Bản tin ngày 08/07/2024: Phòng Quản lý vận tải, phương tiện và người lái"]
-    assert "liên tục từ 06:00 02/07/2024" in texts(h.mails()[:1])[0]
+    assert "liên tục ít nhất 24 giờ trước lần đánh giá lúc 08:00 03/07/2024" in texts(
+        h.mails()[:1])[0]
     await h.at("2024-07-08T17:00:00+07:00")
     assert len(h.mails()) == 6  # nothing told twice
     h.db.dispose()

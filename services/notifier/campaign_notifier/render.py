@@ -26,8 +26,13 @@ def group_thousands(value: int, separator: str) -> str:
 
 
 def number(value: Any, language: str = "vi") -> str:
-    """1091 -> '1.091' (vi) or '1,091' (en)."""
-    return group_thousands(int(value), "." if language == "vi" else ",")
+    """1091 -> '1.091' (vi) or '1,091' (en); 1.5 -> '1,5' (vi) or '1.5' (en)."""
+    whole = int(value)
+    text = group_thousands(whole, "." if language == "vi" else ",")
+    if value != whole:
+        fraction = f"{Decimal(str(value)) - whole:f}".split(".")[1].rstrip("0")
+        text += ("," if language == "vi" else ".") + fraction
+    return text
 
 
 def percent(rate: Any, language: str = "vi") -> str:

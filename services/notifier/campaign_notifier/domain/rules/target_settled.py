@@ -47,8 +47,10 @@ class TargetSettled(Rule):
                 continue  # too few dossiers: one record swings the rate
             if at - cell.state_since < self.settle:
                 continue  # not settled yet
+            # The text says how long the state held at least, not since when: that instant is
+            # processing time, which differs between two replays of the same feed.
             context = {**cell_context(cell), "evaluated_at": at.isoformat(),
-                       "held_since": cell.state_since.isoformat()}
+                       "settle_hours": self.settings.settle_hours}
             notices.append(Notice(
                 self.name, "unit", cell.unit_code, cell.indicator, at.isoformat(),
                 "target_reached" if cell.met else "target_lost", context,
