@@ -1,7 +1,9 @@
-"""A real SMTP server (aiosmtpd) that keeps what it receives, with arrival times."""
+"""A real SMTP server (aiosmtpd) that keeps what it receives, with arrival times; it can be slow
+to close a session (a relay that takes its time answering QUIT), as relays in the field are."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -27,6 +29,16 @@ class Inbox:
     mail_dir: Path | None = None  # where each message is also kept as an .eml file
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    quit_delay_s: float = 0.0  # how long the server waits before answering QUIT
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.quit_delay_s:
+            await asyncio.sleep(self.quit_delay_s)
+        return "221 Bye"
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [str(r.message["Message-ID"]) for r in self.messages]
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -48,9 +60,10 @@ class Inbox:
 
 
 class SmtpServer:
-    def __init__(self, mail_dir: Path | None = None) -> None:
-        self.inbox = Inbox(mail_dir)
-        self.port = free_port()
+    def __init__(self, mail_dir: Path | None = None, quit_delay_s: float = 0.0,
+                 port: int | None = None) -> None:
+        self.inbox = Inbox(mail_dir, quit_delay_s=quit_delay_s)
+        self.port = port or free_port()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> SmtpServer:

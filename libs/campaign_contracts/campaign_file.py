@@ -12,11 +12,11 @@ from decimal import Decimal
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from campaign_contracts.events import IndicatorCode
 from campaign_contracts.text import NfcStr
@@ -73,6 +73,9 @@ class IndicatorRule(_Model):
 class Contact(_Model):
     name: NfcStr
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    language: Literal["vi", "en"] = Field(
+        default="vi", description="Language of the notices this contact reads"
+    )
 
 
 class Unit(_Model):
@@ -109,10 +112,118 @@ class AwardType(_Model):
         return self.dossier_by_nominee_kind.get(nominee_kind, self.dossier)
 
 
+LocalTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+"""A local time of day, HH:MM, in the campaign's time zone."""
+
+
+class DigestRule(_Model):
+    """Periodic digest (bản tin định kỳ): each indicator against its target, rank, change since
+    the last digest, forecast. Weekly on `weekday` (0 Monday), daily in the last days."""
+
+    rule: Literal["digest"] = "digest"
+    weekday: int = Field(default=0, ge=0, le=6)
+    at: LocalTime = "07:30"
+    daily_in_last_days: int = Field(default=14, ge=0)
+
+
+class TargetSettledRule(_Model):
+    """Target reached / fell below (đạt / không còn đạt chỉ tiêu), judged on settled figures:
+    only at evaluation times, with enough dossiers, and when the crossing has held."""
+
+    rule: Literal["target_settled"] = "target_settled"
+    evaluation_times: list[LocalTime] = Field(default_factory=lambda: ["08:00", "17:00"],
+                                              min_length=1)
+    min_denominator: int = Field(default=20, ge=1)
+    settle_hours: float = Field(default=24, ge=0, description="How long a crossing must hold")
+
+
+class AtRiskRule(_Model):
+    """Below target with little time left (cảnh báo nguy cơ không đạt)."""
+
+    rule: Literal["at_risk"] = "at_risk"
+    days_left: list[int] = Field(default_factory=lambda: [30, 14, 7], min_length=1)
+    at: LocalTime = "08:00"
+    min_denominator: int = Field(default=20, ge=1)
+
+
+class DossierStatusRule(_Model):
+    """Nomination dossier received, returned (with what is missing), accepted."""
+
+    rule: Literal["dossier_status"] = "dossier_status"
+
+
+class DeadlineRule(_Model):
+    """Reminders to units with a candidate and no submitted dossier."""
+
+    rule: Literal["deadline"] = "deadline"
+    days_before: list[int] = Field(default_factory=lambda: [14, 7, 3, 1], min_length=1)
+    at: LocalTime = "08:00"
+
+
+class DecidedRule(_Model):
+    """The Council decided (or revoked) an award."""
+
+    rule: Literal["decided"] = "decided"
+
+
+class WorkingHours(_Model):
+    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    start: LocalTime = "07:30"
+    end: LocalTime = "17:00"
+
+
+class SilentRule(_Model):
+    """A portal or unit that sent no record for `silent_after_minutes` of working hours, to the
+    operators (vận hành)."""
+
+    rule: Literal["silent"] = "silent"
+    silent_after_minutes: int = Field(default=120, ge=1)
+    check_every_minutes: int = Field(default=15, ge=1)
+    working_hours: WorkingHours = Field(default_factory=WorkingHours)
+
+
+NotificationRule = Annotated[
+    DigestRule | TargetSettledRule | AtRiskRule | DossierStatusRule | DeadlineRule
+    | DecidedRule | SilentRule,
+    Field(discriminator="rule"),
+]
+
+
+def _default_rules() -> list[NotificationRule]:
+    return [DigestRule(), TargetSettledRule(), AtRiskRule(), DossierStatusRule(),
+            DeadlineRule(), DecidedRule(), SilentRule()]
+
+
+class QuietHours(_Model):
+    """No notice to a unit between `start` and `end` (local time); it waits until `end`."""
+
+    start: LocalTime = "21:00"
+    end: LocalTime = "07:00"
+
+
+class RateLimit(_Model):
+    """At most `max_messages` to one recipient in any `per_hours`; more wait, none is dropped."""
+
+    max_messages: int = Field(default=10, ge=1)
+    per_hours: float = Field(default=24, gt=0)
+
+
 class Notifications(_Model):
-    reminder_days_before_deadline: list[int] = Field(default_factory=lambda: [14, 7, 3, 1])
-    digest: Literal["daily", "weekly", "off"] = "weekly"
     sender: str = "thiduakhenthuong@sgtvt.langson.example"
+    sender_name: NfcStr = "Thường trực Hội đồng Thi đua – Khen thưởng Sở GTVT"
+    workspace_url: str = Field(default="", description="Where units look (the web workspace)")
+    rules: list[NotificationRule] = Field(default_factory=_default_rules)
+    quiet_hours: QuietHours | None = Field(default_factory=QuietHours)
+    rate_limit: RateLimit = Field(default_factory=RateLimit)
+    operators: list[Contact] = Field(default_factory=list,
+                                     description="Who hears of silent portals and units")
+
+    @model_validator(mode="after")
+    def _one_entry_per_rule(self) -> Notifications:
+        names = [r.rule for r in self.rules]
+        if len(set(names)) != len(names):
+            raise ValueError("each notification rule appears once")
+        return self
 
 
 class DecisionIssuer(_Model):

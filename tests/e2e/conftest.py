@@ -12,6 +12,13 @@ from devkit.smtp import SmtpServer
 from tests.support.kafka_io import create_all_topics
 
 SERVICES = ("metrics", "awards", "dossiers", "notifier")
+NOTIFIER_TOKEN = "operator-token-e2e-0123456789"
+EXTRA = {
+    # The records are of July 2024: the notifier's campaign clock replays from there, one
+    # campaign hour per second, so that a crossing settles (24 h) within the test.
+    "notifier": {"CLOCK_START": "2024-07-02T16:00:00+07:00", "CLOCK_SPEED": "3600",
+                 "ACCESS_TOKENS": f"{NOTIFIER_TOKEN}:operator", "DELIVERY_POLL_S": "0.5"},
+}
 
 
 @pytest.fixture
@@ -32,7 +39,7 @@ def services(
     }
     running = {}
     for name in SERVICES:
-        env = {**common, "DATA_DIR": str(tmp_path / name),
+        env = {**common, **EXTRA.get(name, {}), "DATA_DIR": str(tmp_path / name),
                "CONSUMER_GROUP": f"{topic_prefix}-{name}"}
         running[name] = ServiceProcess(name, env, tmp_path / f"{name}.log")
     for process in running.values():

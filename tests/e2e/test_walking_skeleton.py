@@ -1,7 +1,9 @@
 """One real flow through the four services, each a separate process, over the real broker:
 portal records -> metrics (K3) -> awards (standings) -> notifier (e-mail over real SMTP), with
 dossiers keeping the nominee's figures. Also: dead letters, gRPC health and queries, /metrics,
-and a restart that resumes from stored positions without a second e-mail."""
+and a restart that resumes from stored positions without a second e-mail. The notifier tells a
+unit of a target only once the crossing has settled (24 campaign hours at an evaluation time;
+its campaign clock runs an hour a second here, see tests/e2e/conftest.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from campaign.notifier.v1 import notifier_pb2, notifier_pb2_grpc
 from campaign_contracts.topics import PORTAL_RECORDS, PORTAL_RECORDS_DEAD_LETTER, prefixed
 from devkit.processes import ServiceProcess
 from devkit.smtp import SmtpServer
+from tests.e2e.conftest import NOTIFIER_TOKEN
 from tests.support.kafka_io import producer, read_all
 from tests.support.records import encode, portal_record
 from tests.support.reports import report
@@ -47,17 +50,21 @@ def test_a_unit_reaching_its_k3_target_gets_one_email(
     portal.send(inbound, key=b"QLVT-019", value=encode(last))
     portal.flush()
 
-    (mail,) = smtp.inbox.wait_for(1, timeout=60)
+    (mail,) = smtp.inbox.wait_for(1, timeout=90)
     latency = mail.arrived_at - sent_at
-    report("e2e portal record -> e-mail", f"{latency * 1000:.0f} ms")
-    assert mail.message["To"] == "qlvt@sgtvt.langson.example"
+    report("e2e portal record -> settled notice (24 campaign hours at 3600x)",
+           f"{latency * 1000:.0f} ms")
+    assert mail.message["To"] == (
+        '"Trưởng phòng Quản lý vận tải, phương tiện và người lái" <qlvt@sgtvt.langson.example>')
     assert mail.message["Subject"] == (
-        "[Thi đua] Phòng Quản lý vận tải, phương tiện và người lái đã đạt chỉ tiêu K3: "
-        "Tỷ lệ thanh toán trực tuyến trên Cổng DVCQG"
+        "[Thi đua] Phòng Quản lý vận tải, phương tiện và người lái đạt chỉ tiêu K3: 45,00%"
     )
-    body = mail.message.get_content()
-    assert "45,00% (9/20 hồ sơ), chỉ tiêu ≥ 45,00%" in body
-    assert "Tổng điểm: 50,00; xếp hạng 1/5 đơn vị." in body
+    plain = mail.message.get_body(preferencelist=("plain",))
+    body = plain.get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    # "(9/20 hồ sơ)" once metrics names what K3 counts (IndicatorUpdated.counted_unit).
+    assert "- K3 – Tỷ lệ thanh toán trực tuyến trên Cổng DVCQG: 45,00% (9/20" in body
+    assert "chỉ tiêu ≥ 45,00%." in body
+    assert "Việc cần làm tiếp:" in body
 
     dead = read_all(kafka_bootstrap, prefixed(PORTAL_RECORDS_DEAD_LETTER, topic_prefix).name, 1)
     assert dead[0]["reason"] == "missing_field" and dead[0]["key"] == "BAD-1"
@@ -77,7 +84,7 @@ def test_a_unit_reaching_its_k3_target_gets_one_email(
     k3_figures = [(f.numerator, f.denominator) for f in figures.figures if f.indicator == "K3"]
     assert k3_figures == [(9, 20)]
 
-    deliveries = _deliveries(services["notifier"])
+    deliveries = [d for d in _deliveries(services["notifier"]) if d.rule == "target_settled"]
     assert [(d.status, d.attempts, d.recipient) for d in deliveries] == [
         ("sent", 1, "qlvt@sgtvt.langson.example")]
 
@@ -94,16 +101,20 @@ def test_a_unit_reaching_its_k3_target_gets_one_email(
     services["notifier"].start()
     services["awards"].wait_serving()
     services["notifier"].wait_serving()
-    # VP's record makes VP reach K3 (1/2 = 50%): VP hears of it, QLVT is not told again.
-    more = portal_record("VP-002", unit="VP", procedure="GTVT.VP.01", paid=1, channel=1)
-    portal.send(inbound, key=b"VP-002", value=encode(more))
+    # VP's records make VP reach K3 (20/21, enough dossiers to judge): VP hears of it once it
+    # has settled, QLVT is not told again.
+    for i in range(2, 22):
+        more = portal_record(f"VP-{i:03}", unit="VP", procedure="GTVT.VP.01", paid=1, channel=1)
+        portal.send(inbound, key=more["MaHoSo"].encode(), value=encode(more))
     portal.flush()
-    second = smtp.inbox.wait_for(2, timeout=60)[1]
-    assert second.message["To"] == "vanphong@sgtvt.langson.example"
+    second = smtp.inbox.wait_for(2, timeout=90)[1]
+    assert "vanphong@sgtvt.langson.example" in second.message["To"]
     time.sleep(1)
-    assert [m.message["To"] for m in smtp.inbox.messages] == [
+    settled = [m for m in smtp.inbox.messages if "đạt chỉ tiêu" in m.message["Subject"]]
+    assert [m.message["To"].addresses[0].addr_spec for m in settled] == [
         "qlvt@sgtvt.langson.example", "vanphong@sgtvt.langson.example"]
-    assert len(_deliveries(services["notifier"])) == 2
+    assert len([d for d in _deliveries(services["notifier"])
+                if d.rule == "target_settled"]) == 2
     portal.close()
 
 
@@ -121,7 +132,8 @@ def _k3(metrics: ServiceProcess, unit: str) -> tuple[int, int] | None:
 def _deliveries(notifier: ServiceProcess) -> list[notifier_pb2.Delivery]:
     with notifier.channel() as channel:
         return list(notifier_pb2_grpc.NotifierServiceStub(channel).ListDeliveries(
-            notifier_pb2.ListDeliveriesRequest()).deliveries)
+            notifier_pb2.ListDeliveriesRequest(),
+            metadata=(("authorization", f"Bearer {NOTIFIER_TOKEN}"),)).deliveries)
 
 
 def _scrape(service: ServiceProcess) -> str:

@@ -1,9 +1,8 @@
-"""Standings from indicator events, and deliveries from standing events, on SQLite and
-PostgreSQL: ranks, points, target crossings, and no duplicate notice for a republished event."""
+"""Standings from indicator events on SQLite and PostgreSQL: ranks, points, target crossings.
+(The notifier's rules are tested in tests/notifier.)"""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from prometheus_client import CollectorRegistry
@@ -15,11 +14,8 @@ from campaign_contracts.events import (
     Figure,
     IndicatorUpdated,
     PeriodKind,
-    StandingUpdated,
     SubjectKind,
 )
-from campaign_notifier import store as notifier_store
-from campaign_notifier.projection import NotificationProjection
 from tests.support.records import kafka_record
 from tests.support.services import fresh_database, outbox_events, table_rows, tracked
 
@@ -59,51 +55,4 @@ def test_standings_rank_units_and_report_target_crossings(database_url: str) -> 
     before = outbox_events(db, awards_store.outbox)
     assert not send(k3_update("QLVT", 5, 10), 2)  # redelivered
     assert outbox_events(db, awards_store.outbox) == before
-    db.dispose()
-
-
-def test_a_newly_met_target_notifies_each_contact_once(database_url: str) -> None:
-    db = fresh_database(database_url, notifier_store.metadata)
-    consumer = tracked(db, notifier_store.positions)
-    projection = NotificationProjection(CAMPAIGN)
-    standing_events = [e for e in _standing_events() if e.unit_code == "QLVT"]
-    met = standing_events[-1]
-    for offset in (0, 1):  # the same event published twice by an outbox after a crash
-        record = kafka_record(met.to_bytes(), offset, topic="standings")
-        consumer.apply(record, lambda conn, _r: projection.apply(conn, met))
-    rows = table_rows(db, notifier_store.deliveries)
-    assert len(rows) == 1
-    assert rows[0]["recipient"] == "qlvt@sgtvt.langson.example"
-    assert rows[0]["subject"].startswith("[Thi đua] Phòng Quản lý vận tải")
-    assert "45,00% (9/20 hồ sơ)" in rows[0]["body"]
-    assert rows[0]["status"] == "pending"
-    db.dispose()
-
-
-def _standing_events() -> list[StandingUpdated]:
-    """Standing events as the awards projection emits them (in memory, SQLite)."""
-    db = fresh_database("sqlite://", awards_store.metadata)
-    projection = StandingsProjection(CAMPAIGN, "standings", CollectorRegistry())
-    with db.begin() as connection:
-        projection.apply(connection, k3_update("QLVT", 8, 20))
-        projection.apply(connection, k3_update("QLVT", 9, 20))
-    return [StandingUpdated.model_validate(e)
-            for e in (json.loads(json.dumps(x)) for x in outbox_events(db, awards_store.outbox))]
-
-
-def test_a_target_reached_again_after_dipping_is_not_announced_twice(database_url: str) -> None:
-    db = fresh_database(database_url, notifier_store.metadata)
-    projection = NotificationProjection(CAMPAIGN)
-    awards_db = fresh_database("sqlite://", awards_store.metadata)
-    standings = StandingsProjection(CAMPAIGN, "standings", CollectorRegistry())
-    with awards_db.begin() as connection:  # met, dipped below, met again
-        for numerator in (9, 8, 9):
-            standings.apply(connection, k3_update("QLVT", numerator, 20))
-    events = [StandingUpdated.model_validate(e)
-              for e in outbox_events(awards_db, awards_store.outbox)]
-    assert [e.targets_met for e in events] == [["K3"], [], ["K3"]]
-    for event in events:
-        with db.begin() as connection:
-            projection.apply(connection, event)
-    assert len(table_rows(db, notifier_store.deliveries)) == 1
     db.dispose()
