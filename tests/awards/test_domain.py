@@ -34,7 +34,8 @@ def _all_met(unit_cells: dict[str, Cell] | None = None) -> dict[str, Cell]:
 
 def test_equal_units_share_a_rank_and_the_next_rank_is_skipped() -> None:
     same = {"K3": cell("K3", 5, 10)}
-    standings = rank(CAMPAIGN, "unit", {"VP": same, "QLVT": same, "KCHT": {"K3": cell("K3", 1, 10)}})
+    standings = rank(CAMPAIGN, "unit", {"VP": same, "QLVT": same,
+                                        "KCHT": {"K3": cell("K3", 1, 10)}})
     ranks = {s.subject.code: (s.rank, s.shared_rank) for s in standings}
     assert ranks["QLVT"] == (1, True) and ranks["VP"] == (1, True)
     assert ranks["KCHT"] == (3, False)

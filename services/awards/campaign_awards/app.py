@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 INDICATORS_CONSUMER = f"{SERVICE}.indicators"
 DOSSIERS_CONSUMER = f"{SERVICE}.dossier-events"
 DECISIONS_CONSUMER = f"{SERVICE}.decisions"
+CANDIDATES_CONSUMER = f"{SERVICE}.candidates"  # read by a rebuild only
 
 
 @dataclass(frozen=True)

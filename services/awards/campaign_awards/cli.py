@@ -175,6 +175,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                                              AwardsTopics.of(settings.topic_prefix)))
                 stream.write(
                     f"Đã dựng lại từ {numbers.whole(report.indicator_events)} sự kiện chỉ số, "
+                    f"{numbers.whole(report.candidate_events)} sự kiện đề xuất, "
                     f"{numbers.whole(report.dossier_events)} sự kiện hồ sơ và "
                     f"{numbers.whole(report.decisions)} sự kiện quyết định\n")
                 return 0

@@ -3,6 +3,11 @@ StandingUpdated for each standing that changed (with its previous rank and point
 the campaign period, re-judges the candidates and emits CandidateProposed / CandidateWithdrawn —
 all in the caller's transaction, so the tracked consumer applies each event exactly once.
 
+While a rebuild replays the log (`emit` off) nothing is published and candidates are not
+judged again: they come back from their own topic (see `CandidateLog`), because a candidacy
+proposed and later withdrawn depends on the order figures arrived in, which a replay of several
+partitions does not repeat.
+
 Time here is always the figures' time (IndicatorUpdated.as_of, the latest portal record behind
 a figure), never the wall clock: a rebuild, or a replay of 2024's records in 2026, yields the
 same history, the same evaluation times and the same candidates as the first run. Candidates
@@ -15,6 +20,7 @@ import json
 from collections.abc import Sequence
 
 from prometheus_client import CollectorRegistry
+from pydantic import RootModel
 from sqlalchemy import Connection, select
 
 from campaign_awards import SERVICE
@@ -27,6 +33,7 @@ from campaign_awards.telemetry import AwardsTelemetry
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.envelope import Event
 from campaign_contracts.events import (
+    CandidateEvent,
     CandidateEvidence,
     CandidateProposed,
     CandidateWithdrawn,
@@ -98,7 +105,7 @@ class StandingsProjection:
         connection.execute(cell_versions.insert().values(**row))
         upsert(connection, cells, row, ["period_key", "subject_kind", "subject_code", "indicator"])
         ranked = self._rerank(connection, event, kind)
-        if event.period_kind is PeriodKind.CAMPAIGN:
+        if event.period_kind is PeriodKind.CAMPAIGN and self.emit:
             if kind == "unit":
                 for standing in ranked:
                     self.telemetry.rank.labels(standing.subject.code).set(standing.rank)
@@ -185,6 +192,10 @@ def record_candidates(
     connection: Connection, events: Sequence[CandidateProposed | CandidateWithdrawn]
 ) -> None:
     for event in events:
+        row = connection.execute(select(candidates.c.status).where(
+            candidates.c.candidate_id == event.candidate_id)).first()
+        if row is not None and row.status == "decided":
+            continue  # replayed after its decision: the decision's evidence stands
         upsert(connection, candidates, {
             "candidate_id": event.candidate_id, "award_type": event.award_type,
             "nominee_kind": event.nominee_kind, "nominee_code": event.nominee_code,
@@ -193,3 +204,14 @@ def record_candidates(
             "evidence": event.evidence.model_dump_json(),
             "withdrawn_reason": event.reason if isinstance(event, CandidateWithdrawn) else "",
         }, ["candidate_id"])
+
+
+class CandidateMessage(RootModel[CandidateEvent]):
+    """Any event of the candidates topic (CandidateProposed or CandidateWithdrawn)."""
+
+
+class CandidateLog:
+    """Applies the candidates topic to the candidates table (a rebuild reads it back)."""
+
+    def apply(self, connection: Connection, message: CandidateMessage) -> None:
+        record_candidates(connection, [message.root])

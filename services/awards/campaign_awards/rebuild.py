@@ -1,5 +1,6 @@
 """Rebuild: empty the awards tables and replay the log into them — the decisions topic, the
-dossiers topic, then the indicators topic, each from its beginning to the end it has now.
+candidates topic, the dossiers topic, then the indicators topic, each from its beginning to the
+end it has now.
 
 Nothing is published while replaying (those events are on the log already); positions are
 stored as it goes, so the service, started afterwards, carries on from there. Standings,
@@ -21,6 +22,7 @@ from sqlalchemy import Connection
 
 from campaign_awards import store
 from campaign_awards.app import (
+    CANDIDATES_CONSUMER,
     DECISIONS_CONSUMER,
     DOSSIERS_CONSUMER,
     INDICATORS_CONSUMER,
@@ -29,6 +31,7 @@ from campaign_awards.app import (
     bootstrap,
 )
 from campaign_awards.council import DecisionMessage
+from campaign_awards.projection import CandidateLog, CandidateMessage
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import DossierEventMessage, IndicatorUpdated
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
@@ -39,6 +42,7 @@ from campaign_kit.identity import Authenticator, StaticTokens
 @dataclass
 class RebuildReport:
     decisions: int = 0
+    candidate_events: int = 0
     dossier_events: int = 0
     indicator_events: int = 0
 
@@ -103,6 +107,9 @@ async def rebuild(db: Database, campaign: Campaign, bootstrap_servers: str,
     report.decisions = await replay(bootstrap_servers, topics.decisions.name,
                                     tracked(DECISIONS_CONSUMER),
                                     _each(DecisionMessage, awards.decision_log.apply))
+    report.candidate_events = await replay(bootstrap_servers, topics.candidates.name,
+                                           tracked(CANDIDATES_CONSUMER),
+                                           _each(CandidateMessage, CandidateLog().apply))
     report.dossier_events = await replay(bootstrap_servers, topics.dossiers.name,
                                          tracked(DOSSIERS_CONSUMER),
                                          _each(DossierEventMessage, awards.dossiers.apply))
