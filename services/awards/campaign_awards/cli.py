@@ -117,6 +117,9 @@ def _forecast(reader: Reader, db: Database, args: argparse.Namespace, out: TextI
     out.write(f"Dự báo cho {args.subject} đến {numbers.day(reader.campaign.period.end)} "
               f"(theo nhịp {window} ngày gần nhất"
               f"{', số liệu đến ' + now.isoformat() if now else ''})\n")
+    if not results:
+        out.write("Chưa có số liệu cả đợt thi đua của đối tượng này.\n")
+        return
     _table(["Chỉ tiêu", "Hiện tại", "Dự kiến", "Chỉ tiêu đặt", "Đánh giá"],
            [[f"{f.rule.code} {f.rule.name}", numbers.percent(f.now.rate),
              f"{numbers.percent(f.expected.rate)} ({numbers.whole(f.expected.numerator)}/"

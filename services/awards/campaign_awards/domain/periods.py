@@ -74,7 +74,7 @@ class Periods:
             weeks = [p.key for p in self.all if p.kind is PeriodKind.WEEK]
             raise Refusal(
                 RefusalKind.INVALID, "unknown_period",
-                f"Không có kỳ '{key}'. Kỳ hợp lệ: cả đợt ({self.campaign.key} hoặc để trống), "
-                f"các tháng {months[0]} … {months[-1]}, các tuần {weeks[0]} … {weeks[-1]}.",
+                f"Không có kỳ '{key}'. Kỳ hợp lệ: cả đợt ({self.campaign.key} hoặc để trống); "
+                f"tháng: {', '.join(months)}; tuần: {', '.join(weeks)}.",
             )
         return period
