@@ -31,7 +31,7 @@ async def api(database_url: str) -> AsyncIterator[tuple[Harness, Stub]]:
     try:
         yield h, awards_pb2_grpc.AwardsServiceStub(channel)  # type: ignore[no-untyped-call]
     finally:
-        await channel.close()
+        await channel.close(None)
         await server.stop(None)
         h.db.dispose()
 
@@ -44,7 +44,8 @@ async def refusal(call: Any, request: Any, **kwargs: Any) -> tuple[str, str, str
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await call(request, **kwargs)
     error = failed.value
-    reason = dict(error.trailing_metadata() or ()).get("refusal-reason", "")
+    trailing: Any = error.trailing_metadata() or ()
+    reason = next((v for k, v in trailing if k == "refusal-reason"), "")
     return error.code().name, str(reason), error.details() or ""
 
 

@@ -152,6 +152,17 @@ def test_candidates_are_not_rejudged_after_the_dossier_deadline(database_url: st
     h.db.dispose()
 
 
+def test_a_log_that_starts_after_the_deadline_is_judged_on_its_figures(
+        database_url: str) -> None:
+    h = Harness(database_url)
+    for event in all_targets("QLVT", "2026-11-26T10:00:00+07:00"):
+        h.indicator(event)
+    assert set(_candidates(h).values()) == {"proposed"}
+    h.indicator(update("QLVT", "K3", 1, 100, as_of="2026-11-26T11:00:00+07:00"))
+    assert set(_candidates(h).values()) == {"withdrawn"}
+    h.db.dispose()
+
+
 def test_a_redelivered_indicator_event_changes_nothing(database_url: str) -> None:
     h = Harness(database_url)
     event = update("QLVT", "K3", 5, 10)

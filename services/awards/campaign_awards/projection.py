@@ -168,10 +168,15 @@ class StandingsProjection:
         if not times:
             return
         evaluated_at = max(times)
-        if evaluated_at >= self.campaign.deadline_end:
-            return  # after the deadline the candidacies stand as they were
         known = {r.candidate_id: Known(r.status, CandidateEvidence.model_validate_json(
                      r.evidence)) for r in connection.execute(select(candidates))}
+        deadline = self.campaign.deadline_end
+        if evaluated_at >= deadline and any(k.evidence.evaluated_at < deadline
+                                            for k in known.values()):
+            # After the deadline the candidacies stand as they were at it. A log that starts
+            # after the deadline (a past campaign replayed into a new system) had no state at
+            # the deadline to keep, so its figures are judged as they come.
+            return
         decided: dict[str, frozenset[str]] = {}
         for candidate_id, state in known.items():
             if state.status == "decided":

@@ -56,8 +56,11 @@ async def replay(bootstrap_servers: str, topic: str, tracked: TrackedConsumer,
     await consumer.start()
     read = 0
     try:
-        partitions = [TopicPartition(topic, p)
-                      for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        known = consumer.partitions_for_topic(topic)
+        if known is None:
+            await consumer._client.force_metadata_update()
+            known = consumer.partitions_for_topic(topic)
+        partitions = [TopicPartition(topic, p) for p in sorted(known or ())]
         if not partitions:
             return 0
         ends = await consumer.end_offsets(partitions)
