@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -167,8 +168,13 @@ def test_from_portal_records_to_the_councils_decision_and_back_by_rebuild(
         assert proposed.status == "proposed" and proposed.rank == 1
         assert [c.met for c in proposed.conditions] == [True]
         standings = stub.GetStandings(pb.GetStandingsRequest())
-        # Evaluated at the figures' time (the latest record behind them), not the clock's.
-        assert proposed.evaluated_at == max(r.updated_at for r in standings.rows if r.updated_at)
+        # Evaluated at the figures' time (the latest record behind them), not the clock's: at
+        # or after QLVT's own figures, never after the latest figure of anyone.
+        qlvt = next(r for r in standings.rows if r.unit_code == "QLVT")
+        latest = max(r.updated_at for r in standings.rows if r.updated_at)
+        evaluated = datetime.fromisoformat(proposed.evaluated_at)
+        assert datetime.fromisoformat(qlvt.updated_at) <= evaluated <= datetime.fromisoformat(
+            latest)
         standings = stub.GetStandings(pb.GetStandingsRequest(period_key="2024-07"))
         assert [(r.unit_code, r.rank, r.total_points) for r in standings.rows[:2]] == [
             ("QLVT", 1, "100.00"), ("VP", 2, "0.00")]
