@@ -54,10 +54,12 @@ def test_officers_are_ranked_and_unattributed_units_are_not(database_url: str) -
     h = Harness(database_url)
     h.indicator(update("QLVT/Nguyễn Thị Hương", "K3", 9, 20, kind=SubjectKind.OFFICER))
     h.indicator(update("KCHT/Lương Thị Thảo", "K2", 9, 10, kind=SubjectKind.OFFICER))
+    h.indicator(update("Vi Văn Thắng", "K3", 1, 20, kind=SubjectKind.OFFICER))  # no unit given
     h.indicator(update("NGOAI", "K3", 20, 20))
     h.indicator(update("NGOAI/Ai Đó", "K3", 20, 20, kind=SubjectKind.OFFICER))
     assert _ranks(h, kind="officer") == {"QLVT/Nguyễn Thị Hương": (1, "50.00"),
-                                         "KCHT/Lương Thị Thảo": (2, "25.00")}
+                                         "KCHT/Lương Thị Thảo": (2, "25.00"),
+                                         "VP/Vi Văn Thắng": (3, "5.56")}
     assert "NGOAI" not in _ranks(h)
     with pytest.raises(Refusal) as refused:
         _ranks(h, "garbage")

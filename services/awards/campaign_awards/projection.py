@@ -41,6 +41,7 @@ from campaign_contracts.events import (
     PeriodKind,
     StandingUpdated,
     SubjectKind,
+    officer_key,
     split_officer_key,
 )
 from campaign_kit.db import upsert
@@ -68,21 +69,29 @@ class StandingsProjection:
         self.telemetry = telemetry or AwardsTelemetry(registry or CollectorRegistry())
         self.emit = emit  # off while a rebuild replays what was published long ago
 
-    def _takes_part(self, event: IndicatorUpdated) -> bool:
+    def _subject(self, event: IndicatorUpdated) -> str | None:
+        """The nominee an event is about, or None when it enters no standings (another
+        campaign, a department, an unattributed unit or its officers)."""
         if event.campaign_id != self.campaign.campaign_id or event.subject_kind not in KINDS:
-            return False
+            return None
         if event.period_key not in self.periods.by_key:
-            return False
+            return None
+        code = event.subject_code
         if event.subject_kind is SubjectKind.UNIT:
-            return self.campaign.unit(event.subject_code) is not None
-        try:
-            unit_code, _name = split_officer_key(event.subject_code)
-        except ValueError:
-            return False
-        return self.campaign.unit(unit_code) is not None
+            return code if self.campaign.unit(code) is not None else None
+        if "/" not in code:
+            # An officer named without its unit (a metrics service older than officer keys):
+            # the campaign file tells the unit when exactly one of its officers has that name.
+            named = [o for o in self.campaign.officers if o.name == code]
+            if len(named) != 1:
+                return None
+            code = officer_key(named[0].unit_code, code)
+        unit_code, _name = split_officer_key(code)
+        return code if self.campaign.unit(unit_code) is not None else None
 
     def apply(self, connection: Connection, event: IndicatorUpdated) -> None:
-        if not self._takes_part(event):
+        subject = self._subject(event)
+        if subject is None:
             return  # unattributed units and other campaigns enter no standings
         kind = KINDS[event.subject_kind]
         try:
@@ -95,7 +104,7 @@ class StandingsProjection:
             return  # the same event republished by the metrics outbox
         row = {
             "period_key": event.period_key, "subject_kind": kind,
-            "subject_code": event.subject_code, "indicator": event.indicator,
+            "subject_code": subject, "indicator": event.indicator,
             "numerator": event.figure.numerator, "denominator": event.figure.denominator,
             "as_of": event.as_of, "campaign_version": event.campaign_version,
             "catalogue_version": event.catalogue_version, "source_event_id": str(event.event_id),

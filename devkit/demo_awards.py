@@ -1,0 +1,69 @@
+"""The awards part of the demo: a month's standings with shared ranks, a unit's forecast to the
+end of the campaign, and the candidates the system proposes to the Council."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from typing import Any
+
+from campaign.awards.v1 import awards_pb2, awards_pb2_grpc
+from devkit.processes import ServiceProcess
+
+
+def _vn(text: str) -> str:
+    """'45.80' -> '45,80'."""
+    return text.replace(".", ",") if text else "n/a"
+
+
+def _percent(rate: str) -> str:
+    return f"{_vn(f'{float(rate) * 100:.2f}')}%" if rate else "n/a"
+
+
+def _applied(awards: ServiceProcess) -> float:
+    """Indicator events the awards projection applied so far (from its /metrics)."""
+    url = f"http://127.0.0.1:{awards.metrics_port}/metrics"
+    with urllib.request.urlopen(url) as reply:
+        return sum(float(line.rsplit(" ", 1)[1])
+                   for line in reply.read().decode("utf-8").splitlines()
+                   if line.startswith("projection_records_applied_total{")
+                   and 'consumer="awards.indicators"' in line)
+
+
+def wait_until_settled(awards: ServiceProcess, quiet_s: float = 3.0, limit_s: float = 300.0
+                       ) -> float:
+    """Wait until the awards projection has applied nothing new for `quiet_s`; returns how long
+    it took."""
+    started = last_change = time.monotonic()
+    seen = -1.0
+    while time.monotonic() - started < limit_s:
+        applied = _applied(awards)
+        if applied != seen:
+            seen, last_change = applied, time.monotonic()
+        elif applied and time.monotonic() - last_change >= quiet_s:
+            break
+        time.sleep(0.5)
+    return last_change - started
+
+
+def print_awards(awards: ServiceProcess, month: str = "2024-12", unit: str = "QLVT") -> None:
+    with awards.channel() as channel:
+        stub: Any = awards_pb2_grpc.AwardsServiceStub(channel)  # type: ignore[no-untyped-call]
+        periods = {p.key: p.label for p in stub.ListPeriods(awards_pb2.ListPeriodsRequest())
+                   .periods}
+        standings = stub.GetStandings(awards_pb2.GetStandingsRequest(period_key=month))
+        forecast = stub.GetForecast(awards_pb2.GetForecastRequest(subject_code=unit))
+        candidates = stub.ListCandidates(awards_pb2.ListCandidatesRequest()).candidates
+    print(f"\nBảng xếp hạng {periods.get(month, month)} (= đồng hạng):")
+    for row in standings.rows:
+        rank = f"{row.rank}{'=' if row.shared_rank else ''}"
+        print(f"{rank:>4}  {row.unit_code:<5} {_vn(row.total_points):>7}  {row.unit_name}")
+    print(f"\nDự báo của {forecast.subject_name} đến {forecast.campaign_end} "
+          f"(nhịp {forecast.window_days} ngày gần nhất):")
+    for f in forecast.indicators:
+        print(f"  {f.indicator}: hiện {_percent(f.rate)}, dự kiến {_percent(f.expected_rate)} "
+              f"(chỉ tiêu {_percent(f.target)}) — {f.gap_text}")
+    print(f"\nĐề xuất khen thưởng ({len(candidates)}):")
+    for c in candidates:
+        print(f"  {c.award_name}: {c.nominee_name} ({c.nominee_code}), hạng {c.rank}, "
+              f"{_vn(c.total_points)} điểm")
