@@ -19,7 +19,11 @@ from campaign.awards.v1 import awards_pb2, awards_pb2_grpc
 from campaign_contracts.campaign_file import load_campaign
 from campaign_contracts.topics import ALL_TOPICS, PORTAL_RECORDS, prefixed
 from campaign_kit.topics_admin import ensure_topics
-from devkit.demo_awards import print_awards, wait_until_settled
+from devkit.demo_awards import (
+    print_awards,
+    show_candidates_after_top_up,
+    wait_until_settled,
+)
 from devkit.feed import demo_feed
 from devkit.infra import ROOT
 from devkit.processes import ServiceProcess
@@ -91,6 +95,7 @@ def main() -> int:
         print(f"awards applied the indicator events {settled:.1f}s after that")
         _print_standings(services["awards"])
         print_awards(services["awards"])
+        show_candidates_after_top_up(services["awards"], args.bootstrap, inbound)
         print(f"\nE-mail gửi đơn vị ({len(smtp.inbox.messages)}):")
         for mail in smtp.inbox.messages:
             print(f"  → {mail.message['To']}: {mail.message['Subject']}")

@@ -3,9 +3,12 @@ end of the campaign, and the candidates the system proposes to the Council."""
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.request
 from typing import Any
+
+from kafka import KafkaProducer
 
 from campaign.awards.v1 import awards_pb2, awards_pb2_grpc
 from devkit.processes import ServiceProcess
@@ -63,7 +66,46 @@ def print_awards(awards: ServiceProcess, month: str = "2024-12", unit: str = "QL
     for f in forecast.indicators:
         print(f"  {f.indicator}: hiện {_percent(f.rate)}, dự kiến {_percent(f.expected_rate)} "
               f"(chỉ tiêu {_percent(f.target)}) — {f.gap_text}")
+    print_candidates(candidates)
+
+
+def top_up(bootstrap: str, inbound: str, officer: str = "Hoàng Văn Đức", count: int = 20
+           ) -> None:
+    """A one-stop-shop officer of QLVT receives `count` more dossiers in December 2024, filed
+    and paid online: enough for the individual award's K3 condition in the seed feed."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    for i in range(count):
+        received = f"202412{20 + i % 10:02d}0900{i % 60:02d}"
+        code = f"QLVT-DEMO-{i:03d}"
+        record = {
+            "MaHoSo": code, "MaTTHC": "GTVT.GPLX.02",
+            "TenTTHC": "Đổi Giấy phép lái xe do ngành Giao thông vận tải cấp",
+            "DonViXuLy": "QLVT", "KenhThucHien": 2, "TrangThaiHoSo": 10,
+            "NgayTiepNhan": received, "NgayTra": received, "DuocThanhToanTrucTuyen": 1,
+            "QuaTrinhXuLy": [{"NguoiXuLy": officer, "ChucDanh": "Chuyên viên",
+                              "PhongBanXuLy": "Bộ phận Một cửa", "ThoiDiemXuLy": received,
+                              "NoiDungXuLy": "Tiếp nhận hồ sơ"}],
+        }
+        producer.send(inbound, key=code.encode(),
+                      value=json.dumps(record, ensure_ascii=False).encode("utf-8"))
+    producer.flush()
+    producer.close()
+
+
+def print_candidates(candidates: Any) -> None:
     print(f"\nĐề xuất khen thưởng ({len(candidates)}):")
     for c in candidates:
         print(f"  {c.award_name}: {c.nominee_name} ({c.nominee_code}), hạng {c.rank}, "
               f"{_vn(c.total_points)} điểm")
+        for condition in c.conditions:
+            print(f"      {'✓' if condition.met else '✗'} {condition.detail}")
+
+
+def show_candidates_after_top_up(awards: ServiceProcess, bootstrap: str, inbound: str) -> None:
+    print("\nThêm 20 hồ sơ nộp và thanh toán trực tuyến do Hoàng Văn Đức (QLVT) tiếp nhận "
+          "trong tháng 12/2024:")
+    top_up(bootstrap, inbound)
+    wait_until_settled(awards)
+    with awards.channel() as channel:
+        stub: Any = awards_pb2_grpc.AwardsServiceStub(channel)  # type: ignore[no-untyped-call]
+        print_candidates(stub.ListCandidates(awards_pb2.ListCandidatesRequest()).candidates)
