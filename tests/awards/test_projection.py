@@ -250,3 +250,24 @@ def test_a_revoked_decision_stays_on_record(database_url: str) -> None:
         h.parts.council.revoke(COUNCIL, str(uuid.uuid4()), "x")
     assert missing.value.reason == "decision_not_found"
     h.db.dispose()
+
+
+def test_prometheus_shows_points_ranks_candidates_and_decisions(database_url: str) -> None:
+    h = Harness(database_url)
+    for event in all_targets("QLVT"):
+        h.indicator(event)
+    h.indicator(update("VP", "K3", 1, 4))
+    _decide(h, override_reason="Đặc cách")
+
+    def sample(name: str, **labels: str) -> float | None:
+        return h.registry.get_sample_value(name, labels)
+
+    assert sample("standing_rank", unit_code="QLVT") == 1
+    assert sample("standing_points", unit_code="VP") == 27.78
+    assert sample("standing_rank", unit_code="TTRA") == 3  # no figures: shares the last rank
+    assert sample("award_candidates", award_type="bang_khen_chu_tich_ubnd",
+                  status="proposed") == 1
+    assert sample("award_candidates", award_type="giay_khen_giam_doc_so",
+                  status="decided") == 1
+    assert sample("award_decisions", award_type="giay_khen_giam_doc_so", revoked="false") == 1
+    h.db.dispose()

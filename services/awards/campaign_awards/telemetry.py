@@ -21,7 +21,10 @@ class AwardsTelemetry:
                                "or in force", ["award_type", "revoked"], registry=registry)
 
     def count(self, connection: Connection) -> None:
-        """Set the candidate and decision counts from the tables (a handful of rows)."""
+        """Set the candidate and decision counts from the tables (a handful of rows); a count
+        that fell to nothing disappears rather than keeping its last value."""
+        self.candidates.clear()
+        self.decisions.clear()
         for award_type, status, n in connection.execute(
             select(candidates.c.award_type, candidates.c.status, func.count())
             .group_by(candidates.c.award_type, candidates.c.status)
