@@ -28,7 +28,7 @@ from campaign_contracts.envelope import Event
 from campaign_contracts.events import DossierEventMessage, IndicatorUpdated
 from campaign_kit.consumer import TrackedConsumer
 from campaign_kit.db import Database
-from campaign_kit.identity import Authenticator, StaticTokens
+from campaign_kit.identity import Authenticator, IdentitySigner, StaticTokens
 from campaign_kit.outbox import OutboxRelay
 from tests.awards.builders import CAMPAIGN
 from tests.support.records import kafka_record
@@ -38,10 +38,12 @@ COUNCIL_TOKEN = "council-token-0123456789"
 OFFICE_TOKEN = "office-token-0123456789"
 ACCESS_TOKENS = f"{COUNCIL_TOKEN}:council,{OFFICE_TOKEN}:office"
 TOPICS = AwardsTopics.of("")
+SIGNER = IdentitySigner(b"the-workspace-secret-of-32-bytes-or-more")
 
 
 def authenticator() -> Authenticator:
-    return Authenticator(StaticTokens.parse(ACCESS_TOKENS, (u.code for u in CAMPAIGN.units)))
+    return Authenticator(StaticTokens.parse(ACCESS_TOKENS, (u.code for u in CAMPAIGN.units)),
+                         SIGNER)
 
 
 class Harness:

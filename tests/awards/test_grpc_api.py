@@ -14,8 +14,9 @@ import pytest
 from campaign.awards.v1 import awards_pb2 as pb
 from campaign.awards.v1 import awards_pb2_grpc
 from campaign_contracts.events import SubjectKind
+from campaign_kit.identity import Caller
 from tests.awards.builders import all_targets, dossier_path, update
-from tests.awards.harness import COUNCIL_TOKEN, OFFICE_TOKEN, Harness
+from tests.awards.harness import COUNCIL_TOKEN, OFFICE_TOKEN, SIGNER, Harness
 
 Stub = Any
 
@@ -129,12 +130,17 @@ async def test_only_the_council_decides_and_the_decision_is_listed_and_revocable
         "PERMISSION_DENIED", "council_only")
     assert (await refusal(stub.DecideAward, request, metadata=token("x" * 20)))[:2] == (
         "UNAUTHENTICATED", "unknown_token")
+    unit_member = SIGNER.issue(Caller("unit", "QLVT", "Lê Văn C"))
+    assert (await refusal(stub.DecideAward, request, metadata=token(unit_member)))[:2] == (
+        "PERMISSION_DENIED", "council_only")
     assert (await refusal(stub.DecideAward, request, metadata=token(COUNCIL_TOKEN)))[:2] == (
         "FAILED_PRECONDITION", "dossier_not_forwarded")
     for step in dossier_path("QLVT"):
         h.dossier(step)
-    decision = await stub.DecideAward(request, metadata=token(COUNCIL_TOKEN))
+    member = SIGNER.issue(Caller("council", None, "Trần Văn B"))  # signed in to the workspace
+    decision = await stub.DecideAward(request, metadata=token(member))
     assert decision.dossier_id and decision.nominee_name.startswith("Phòng Quản lý vận tải")
+    assert decision.decided_by == "council:Trần Văn B"
     assert h.published["campaign.awards.decisions.v1"]  # published after the command
     assert (await refusal(stub.DecideAward, request, metadata=token(COUNCIL_TOKEN)))[:2] == (
         "ALREADY_EXISTS", "already_decided")
