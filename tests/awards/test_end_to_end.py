@@ -10,10 +10,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import grpc
 import pytest
@@ -32,33 +32,23 @@ from devkit.infra import ROOT
 from devkit.processes import ServiceProcess
 from tests.dossiers.api import caller_metadata, upload
 from tests.dossiers.builders import ACCESS_TOKENS, GIAY_KHEN, pdf, word
+from tests.dossiers.test_over_the_broker import wait_for
 from tests.support.kafka_io import create_all_topics, producer, read_all
 from tests.support.records import encode, portal_record
 from tests.support.reports import report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
-T = TypeVar("T")
 QLVT_ONLINE_PROCEDURES = ("GTVT.GPLX.01", "GTVT.GPLX.02", "GTVT.GPLX.03", "GTVT.VT.01",
                           "GTVT.VT.02", "GTVT.PT.01")
 
 
-def wait_for(probe: Callable[[], T | None], what: str, timeout: float = 90.0) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.3)
-    raise TimeoutError(f"{what}: not within {timeout}s")
-
-
 @pytest.fixture
 def campaign_file(tmp_path: Path) -> Path:
-    """The seed campaign with a far deadline: this machine's clock is past 2024 and the dossiers
-    service judges submissions by the clock (awards judges by the figures' time)."""
+    """The seed campaign with a far deadline: the dossiers service judges submissions by the
+    clock, which is past 2024 here (awards judges by the figures' time)."""
     data = yaml.safe_load(seed_path(SEED_CAMPAIGN).read_text(encoding="utf-8"))
     data["dossier_deadline"] = "2099-12-31"
-    path = tmp_path / "campaign.yaml"
+    path = tmp_path / "campaign-far-deadline.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -175,9 +165,18 @@ def test_from_portal_records_to_the_councils_decision_and_back_by_rebuild(
         evaluated = datetime.fromisoformat(proposed.evaluated_at)
         assert datetime.fromisoformat(qlvt.updated_at) <= evaluated <= datetime.fromisoformat(
             latest)
-        standings = stub.GetStandings(pb.GetStandingsRequest(period_key="2024-07"))
-        assert [(r.unit_code, r.rank, r.total_points) for r in standings.rows[:2]] == [
-            ("QLVT", 1, "100.00"), ("VP", 2, "0.00")]
+
+        def month_with_vp() -> Any:
+            month = stub.GetStandings(pb.GetStandingsRequest(period_key="2024-07"))
+            return month if any(r.unit_code == "VP" and r.updated_at for r in month.rows) \
+                else None
+
+        standings = wait_for(month_with_vp, "VP's figures in July")
+        ranked = {r.unit_code: (r.rank, r.total_points, r.shared_rank) for r in standings.rows}
+        assert ranked["QLVT"] == (1, "100.00", False)
+        # VP has 0 points but a K3 rate (0/1), so it ranks above the units without any.
+        assert ranked["VP"] == (2, "0.00", False)
+        assert ranked["TTRA"] == ranked["KHTC"] == (3, "0.00", True)
 
         request = pb.DecideAwardRequest(
             decision_number="125/QĐ-SGTVT", decision_date="2025-01-15", award_type=GIAY_KHEN,
