@@ -168,10 +168,11 @@ def test_from_portal_records_to_the_councils_decision_and_back_by_rebuild(
 
         def month_with_vp() -> Any:
             month = stub.GetStandings(pb.GetStandingsRequest(period_key="2024-07"))
-            return month if any(r.unit_code == "VP" and r.updated_at for r in month.rows) \
+            vp = next(r for r in month.rows if r.unit_code == "VP")
+            return month if any(i.indicator == "K3" and i.denominator for i in vp.indicators) \
                 else None
 
-        standings = wait_for(month_with_vp, "VP's figures in July")
+        standings = wait_for(month_with_vp, "VP's K3 in July")
         ranked = {r.unit_code: (r.rank, r.total_points, r.shared_rank) for r in standings.rows}
         assert ranked["QLVT"] == (1, "100.00", False)
         # VP has 0 points but a K3 rate (0/1), so it ranks above the units without any.
