@@ -113,8 +113,9 @@ class StandingsProjection:
         }
         connection.execute(cell_versions.insert().values(**row))
         upsert(connection, cells, row, ["period_key", "subject_kind", "subject_code", "indicator"])
-        ranked = self._rerank(connection, event, kind)
-        if event.period_kind is PeriodKind.CAMPAIGN and self.emit:
+        ranked, changed = self._rerank(connection, event, kind)
+        if event.period_kind is PeriodKind.CAMPAIGN and self.emit and changed:
+            # Candidates are judged on standings alone: when none changed, neither do they.
             if kind == "unit":
                 for standing in ranked:
                     self.telemetry.rank.labels(standing.subject.code).set(standing.rank)
@@ -123,12 +124,14 @@ class StandingsProjection:
             self.judge_candidates(connection, event)
 
     def _rerank(self, connection: Connection, cause: IndicatorUpdated, kind: str
-                ) -> list[Standing]:
+                ) -> tuple[list[Standing], bool]:
+        """The period's standings of a kind, and whether any of them changed."""
         period_key = cause.period_key
         ranked = rank(self.campaign, kind, current(connection, period_key, kind))  # type: ignore[arg-type]
         c = standings.c
         stored = {r.subject_code: r for r in connection.execute(
             select(standings).where(c.period_key == period_key, c.subject_kind == kind))}
+        changed = False
         for standing in ranked:
             before = stored.get(standing.subject.code)
             figures = fingerprint(standing)
@@ -140,6 +143,7 @@ class StandingsProjection:
                                                            met, figures):
                 continue
             as_of = standing.as_of or cause.as_of
+            changed = True
             upsert(connection, standings, {
                 "period_key": period_key, "subject_kind": kind,
                 "subject_code": standing.subject.code, "unit_code": standing.subject.unit_code,
@@ -166,7 +170,7 @@ class StandingsProjection:
                 as_of=as_of,
             )
             add_to_outbox(connection, outbox, self.topic, standing.subject.unit_code, event)
-        return ranked
+        return ranked, changed
 
     def judge_candidates(self, connection: Connection, cause: Event | None) -> None:
         """Re-judge every candidacy on the campaign-period standings, until the deadline."""
@@ -194,6 +198,8 @@ class StandingsProjection:
         evaluations = evaluate(self.campaign, by_kind, decided)  # type: ignore[arg-type]
         events = reconcile(self.campaign, evaluations, known, key, evaluated_at,
                            producer=SERVICE, cause=cause)
+        if not events:
+            return
         record_candidates(connection, events)
         if self.emit and self.candidates_topic:
             for event in events:
