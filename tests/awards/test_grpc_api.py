@@ -163,8 +163,13 @@ async def test_the_export_is_csv_with_a_bom_and_vietnamese_headers(
     h, stub = api
     _fill(h)
     reply = await stub.ExportStandings(pb.ExportStandingsRequest(period_key="2024-07"))
-    assert reply.filename == "bang-xep-hang-unit-2024-07.csv"
+    assert reply.filename == "bang-xep-hang-2024-07.csv"
     assert reply.csv.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(reply.csv.decode("utf-8-sig"))))
     assert rows[0][:5] == ["Hạng", "Mã", "Đơn vị", "Đơn vị (mã)", "Tổng điểm"]
     assert len(rows) == 1 + 5  # every campaign unit, figures or not
+    officers = await stub.ExportStandings(pb.ExportStandingsRequest(
+        subject_kind="officer", as_of="2024-07-31T23:59:59+07:00"))
+    assert officers.filename == "bang-xep-hang-ca-nhan-2024-06-01_2024-12-31_20240731-2359.csv"
+    header = officers.csv.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Hạng,Mã,Cán bộ,") and "K1" not in header

@@ -192,6 +192,7 @@ class Reader:
         suffix = view.period.key.replace("..", "_")
         if view.as_of is not None:
             suffix += "_" + view.as_of.astimezone(self.campaign.tz).strftime("%Y%m%d-%H%M")
-        return f"bang-xep-hang-{view.kind}-{suffix}.csv", ("\ufeff" + out.getvalue()).encode(
+        who = "" if view.kind == "unit" else "ca-nhan-"
+        return f"bang-xep-hang-{who}{suffix}.csv", ("\ufeff" + out.getvalue()).encode(
             "utf-8")
 
