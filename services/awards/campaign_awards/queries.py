@@ -16,7 +16,7 @@ from campaign_awards.domain import numbers
 from campaign_awards.domain.errors import Refusal, RefusalKind
 from campaign_awards.domain.forecast import IndicatorForecast, Sample, default_phrase, forecast
 from campaign_awards.domain.periods import Periods, StandingPeriod
-from campaign_awards.domain.standings import NomineeSubject, Standing, rank, rules_for
+from campaign_awards.domain.standings import Cell, NomineeSubject, Standing, rank, rules_for
 from campaign_awards.figures import current, standing_at, versions
 from campaign_awards.store import candidates, decisions, standings
 from campaign_contracts.campaign_file import Campaign
@@ -103,11 +103,16 @@ class Reader:
         first = history[0][1].as_of.astimezone(zone).date()
         last = min(history[-1][1].as_of.astimezone(zone).date(), period.end)
         series = []
+        state: dict[str, dict[str, Cell]] = {}
+        pending = iter(history)  # one sweep: each day adds the figures of that day
+        upcoming = next(pending, None)
         day = max(first, period.start)
         while day <= last:
-            end = datetime.combine(day + timedelta(days=1), time(), zone) - timedelta(
-                microseconds=1)
-            for standing in rank(self.campaign, kind, standing_at(history, end)):
+            day_end = datetime.combine(day + timedelta(days=1), time(), zone)
+            while upcoming is not None and upcoming[1].as_of < day_end:
+                state.setdefault(upcoming[2], {})[upcoming[1].indicator] = upcoming[1]
+                upcoming = next(pending, None)
+            for standing in rank(self.campaign, kind, state):
                 if standing.subject.code == code:
                     series.append((day, standing))
             day += timedelta(days=1)
