@@ -84,3 +84,13 @@ def test_a_bad_question_is_one_readable_line_and_exit_2(
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"lỗi ({reason}): ")
+
+
+def test_rebuild_refuses_to_empty_a_database_with_unpublished_events(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'awards.db'}"
+    h = Harness(url)
+    h.indicator(update("QLVT", "K3", 5, 10))  # a StandingUpdated waits in the outbox
+    h.db.dispose()
+    result = cli(url, "rebuild")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("lỗi (unpublished_events): 1 sự kiện chưa được")

@@ -172,10 +172,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         try:
             if args.command == "rebuild":
                 from campaign_awards.app import AwardsTopics
-                from campaign_awards.rebuild import rebuild
+                from campaign_awards.rebuild import RebuildRefused, rebuild
 
-                report = asyncio.run(rebuild(db, campaign, settings.kafka_bootstrap_servers,
-                                             AwardsTopics.of(settings.topic_prefix)))
+                try:
+                    report = asyncio.run(rebuild(db, campaign, settings.kafka_bootstrap_servers,
+                                                 AwardsTopics.of(settings.topic_prefix)))
+                except RebuildRefused as refused:
+                    print(f"lỗi (unpublished_events): {refused}", file=sys.stderr)
+                    return 2
                 stream.write(
                     f"Đã dựng lại từ {numbers.whole(report.indicator_events)} sự kiện chỉ số, "
                     f"{numbers.whole(report.candidate_events)} sự kiện đề xuất, "

@@ -18,7 +18,8 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from campaign_awards import store
 from campaign_awards.app import (
@@ -94,8 +95,27 @@ def _each(model: type[BaseModel], apply: Callable[[Connection, Any], None]
     return run
 
 
+class RebuildRefused(Exception):
+    """The database holds events not yet on the log: emptying it would lose them."""
+
+
+def _unpublished(db: Database) -> int:
+    try:
+        with db.begin() as connection:
+            return int(connection.execute(select(func.count()).select_from(store.outbox).where(
+                store.outbox.c.published_at.is_(None))).scalar_one())
+    except SQLAlchemyError:
+        return 0  # no tables yet: nothing to lose
+
+
 async def rebuild(db: Database, campaign: Campaign, bootstrap_servers: str,
                   topics: AwardsTopics) -> RebuildReport:
+    pending = _unpublished(db)
+    if pending:
+        # A decision the Council took may be among them: it exists nowhere else yet.
+        raise RebuildRefused(
+            f"{pending} sự kiện chưa được công bố lên Kafka; hãy chạy dịch vụ cho đến khi "
+            "công bố xong rồi mới dựng lại")
     db.drop_schema()
     db.create_schema()
     awards: Awards = bootstrap(db, campaign, topics,
