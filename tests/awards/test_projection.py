@@ -271,3 +271,19 @@ def test_prometheus_shows_points_ranks_candidates_and_decisions(database_url: st
                   status="decided") == 1
     assert sample("award_decisions", award_type="giay_khen_giam_doc_so", revoked="false") == 1
     h.db.dispose()
+
+
+def test_an_officers_dossier_named_by_the_unit_opens_the_way_to_a_decision(
+        database_url: str) -> None:
+    h = Harness(database_url)
+    key = "QLVT/Nguyễn Thị Hương"
+    # The dossiers service names an individual nominee by name within the nominating unit.
+    for step in dossier_path("QLVT", kind="individual", nominee="Nguyễn Thị Hương"):
+        h.dossier(step)
+    decided = _decide(h, nominee_kind="individual", nominee_code=key)
+    assert decided.dossier_id is not None and decided.nominee_name == "Nguyễn Thị Hương"
+    with pytest.raises(Refusal) as refused:
+        _decide(h, nominee_kind="individual", nominee_code="Nguyễn Thị Hương",
+                decision_number="126/QĐ-SGTVT")
+    assert refused.value.reason == "bad_officer_key"
+    h.db.dispose()
