@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
-from campaign_contracts.campaign_file import AwardType, Campaign
+from campaign_contracts.campaign_file import AwardType, Campaign, IndicatorAtTarget
 from campaign_contracts.events import IndicatorStanding, SubjectKind, officer_key
 from campaign_dossiers.awards_view import candidacy, subject_key
 from campaign_dossiers.documents.form08 import Basis, Nominee
@@ -48,8 +48,10 @@ def _measured(
         figures = (figures_of(connection, SubjectKind.OFFICER,
                               officer_key(nominee.unit.code, nominee.officer.name))
                    or figures_of(connection, SubjectKind.OFFICER, nominee.officer.name))
-        indicator = award.criteria.get("individual_indicator")
-        applicable = frozenset({indicator}) if isinstance(indicator, str) else None
+        # The indicators the award's individual conditions name are the ones that apply.
+        named = {c.indicator for c in award.criteria.individual
+                 if isinstance(c, IndicatorAtTarget)}
+        applicable = frozenset(named) if named else None
     return Basis(
         figures=[_standing(f, campaign) for f in figures], conditions=[],
         campaign_version=max((f.campaign_version for f in figures), default=campaign.version),
