@@ -39,8 +39,8 @@ from sqlalchemy.exc import DBAPIError
 
 from bench.feed import produce, records
 from campaign_contracts.topics import PORTAL_RECORDS, prefixed
-from campaign_metrics import store
-from campaign_metrics.components import RECORDS_CONSUMER
+from campaign_metrics.adapters import tables as store
+from campaign_metrics.app import RECORDS_CONSUMER
 from devkit.infra import ROOT, KafkaBroker, PostgresServer, free_port, free_port_pair
 from devkit.processes import ServiceProcess
 
@@ -229,7 +229,7 @@ def run_service(bootstrap: str, prefix: str, group: str, database_url: str, topi
 
 
 def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    from campaign_metrics.catalogue_log import end_offsets as ends
+    from campaign_metrics.adapters.catalogue_log import end_offsets as ends
 
     return asyncio.run(ends(bootstrap, topic))
 
@@ -244,10 +244,10 @@ def profile_pipeline(database_url: str, count: int) -> list[str]:
     from campaign_contracts.campaign_file import SEED_CATALOGUE, load_campaign, seed_path
     from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
     from campaign_kit.db import Database
-    from campaign_metrics.announcer import IndicatorAnnouncer
-    from campaign_metrics.catalogue import load_catalogue
-    from campaign_metrics.projection import MetricsProjection, OutputTopics
-    from campaign_metrics.telemetry import MetricsTelemetry
+    from campaign_metrics.adapters.announcer import IndicatorAnnouncer
+    from campaign_metrics.domain.catalogue import load_catalogue
+    from campaign_metrics.adapters.projection import MetricsProjection, OutputTopics
+    from campaign_metrics.adapters.telemetry import MetricsTelemetry
 
     db = Database(database_url, store.metadata)
     db.drop_schema()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from campaign_metrics import store
+from campaign_metrics.adapters import tables as store
 from tests.metrics.support import Feed
 from tests.support.services import fresh_database
 

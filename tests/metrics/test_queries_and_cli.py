@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from campaign_metrics.cli import main
-from campaign_metrics.definitions import Definitions
-from campaign_metrics.queries import QueryError, get_indicators, list_indicators
+from campaign_metrics.adapters.cli import main
+from campaign_metrics.domain.definitions import Definitions
+from campaign_metrics.adapters.queries import QueryError, get_indicators, list_indicators
 from tests.metrics.support import CAMPAIGN_KEY, Feed
 from tests.support.records import portal_record
 
@@ -39,7 +39,7 @@ def test_one_subject_over_one_period(feed: Feed) -> None:
     # A month no dossier reached: zeros, K1 against the unit's online services, n/a elsewhere.
     assert _get(feed, subject_code="QLVT", period_kind="month", period_key="2024-09") == [
         ("K1", 0, 6, "0.0000"), ("K2", 0, 0, ""), ("K3", 0, 0, "")]
-    assert _get(feed, subject_code="Nguyễn Thị Hương", subject_kind="officer") == [
+    assert _get(feed, subject_code="QLVT/Nguyễn Thị Hương", subject_kind="officer") == [
         ("K2", 1, 1, "1.0000"), ("K3", 1, 1, "1.0000")]
     assert _get(feed, subject_kind="department", indicators=["K3"]) == [("K3", 1, 2, "0.5000")]
     assert _get(feed, subject_code="TTRA") == [("K1", 0, 0, ""), ("K2", 0, 0, ""),

@@ -1,5 +1,6 @@
 """Composition root of the metrics service: wires settings, database, broker, projection,
-announcements, publishers and the gRPC API into one runtime.
+announcements, publishers and the gRPC API into one runtime. `build_components` is the part
+without a broker (the rebuild and the command line start from it); `build` the whole service.
 
 The flow: portal records (inbound topic, in batches; or gRPC Ingest, which puts accepted
 records on the inbound topic) -> snapshots and indicator cells, one transaction per batch ->
@@ -10,13 +11,20 @@ versions arrive on their own topic and recompute everything.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiokafka import TopicPartition
+from prometheus_client import CollectorRegistry
+from sqlalchemy.exc import DBAPIError
 
 from campaign.metrics.v1 import metrics_pb2_grpc
+from campaign_contracts import topics as t
+from campaign_contracts.campaign_file import SEED_CATALOGUE, Campaign, load_campaign, seed_path
 from campaign_contracts.events import (
     CatalogueLoaded,
     IndicatorUpdated,
@@ -24,18 +32,107 @@ from campaign_contracts.events import (
     PortalRecordDeadLettered,
 )
 from campaign_contracts.portal_record import PortalRecord
+from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
+from campaign_kit.db import Database
 from campaign_kit.outbox import PipelinedOutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
 from campaign_kit.wiring import declare_pipelined_publishers, subscribe_events, subscribe_raw_batch
-from campaign_metrics import SERVICE, store
-from campaign_metrics.announcer import Announcements
-from campaign_metrics.catalogue_log import CatalogueBootstrap
-from campaign_metrics.components import Components, build_components
-from campaign_metrics.grpc_api import MetricsServicer
-from campaign_metrics.ingest import PortalIngest
-from campaign_metrics.portal_auth import PortalTokenError, PortalTokens
+from campaign_metrics import SERVICE
+from campaign_metrics.adapters import tables as store
+from campaign_metrics.adapters.announcer import Announcements, IndicatorAnnouncer
+from campaign_metrics.adapters.catalogue_log import CatalogueBootstrap
+from campaign_metrics.adapters.grpc_api import MetricsServicer
+from campaign_metrics.adapters.ingest import PortalIngest
+from campaign_metrics.adapters.portal_auth import PortalTokenError, PortalTokens
+from campaign_metrics.adapters.projection import MetricsProjection, OutputTopics
+from campaign_metrics.adapters.telemetry import MetricsTelemetry
+from campaign_metrics.domain.catalogue import Catalogue, load_catalogue
 from campaign_metrics.settings import MetricsSettings
-from campaign_metrics.telemetry import MetricsTelemetry
+
+RECORDS_CONSUMER = f"{SERVICE}.portal-records"
+
+log = logging.getLogger(__name__)
+CATALOGUE_CONSUMER = f"{SERVICE}.catalogue"
+
+
+class MetricsDatabase(Database):
+    """Instances started together (one per partition) race to create the tables: the loser's
+    CREATE TABLE fails on a table the winner just made. Trying again finds them all there."""
+
+    def create_schema(self) -> None:
+        for attempt in range(1, 6):
+            try:
+                super().create_schema()
+                return
+            except DBAPIError:
+                if attempt == 5:
+                    raise
+                log.info("tables being created by another instance; trying again")
+                time.sleep(0.2 * attempt)
+
+
+@dataclass(frozen=True)
+class Topics:
+    inbound: t.Topic
+    dead_letter: t.Topic
+    accepted: t.Topic
+    indicators: t.Topic
+    catalogue: t.Topic
+
+    @property
+    def all(self) -> list[t.Topic]:
+        return [self.inbound, self.dead_letter, self.accepted, self.indicators, self.catalogue]
+
+
+@dataclass
+class Components:
+    settings: MetricsSettings
+    campaign: Campaign
+    registry: CollectorRegistry
+    telemetry: MetricsTelemetry
+    topics: Topics
+    db: Database
+    projection: MetricsProjection
+    announcer: IndicatorAnnouncer
+    records: TrackedConsumer
+    catalogue: TrackedConsumer
+
+    @property
+    def group(self) -> str:
+        return self.settings.consumer_group or SERVICE
+
+    def default_catalogue(self) -> tuple[Catalogue, str]:
+        """The catalogue put on an empty catalogue topic, and its name."""
+        path = self.settings.catalogue_file or seed_path(SEED_CATALOGUE)
+        return load_catalogue(path), Path(path).name
+
+
+def build_components(settings: MetricsSettings) -> Components:
+    registry = CollectorRegistry()
+    telemetry = MetricsTelemetry(registry)
+    campaign = load_campaign(settings.campaign_file)
+    prefix = settings.topic_prefix
+    topics = Topics(
+        inbound=t.prefixed(t.PORTAL_RECORDS, prefix),
+        dead_letter=t.prefixed(t.PORTAL_RECORDS_DEAD_LETTER, prefix),
+        accepted=t.prefixed(t.ACCEPTED_RECORDS, prefix),
+        indicators=t.prefixed(t.INDICATORS, prefix),
+        catalogue=t.prefixed(t.CATALOGUE, prefix),
+    )
+    db = MetricsDatabase(settings.sqlalchemy_url(SERVICE), store.metadata)
+    outputs = OutputTopics(dead_letter=topics.dead_letter.name, accepted=topics.accepted.name,
+                           indicators=topics.indicators.name)
+    consumer_metrics = ConsumerMetrics(registry)
+    return Components(
+        settings=settings, campaign=campaign, registry=registry, telemetry=telemetry,
+        topics=topics, db=db,
+        projection=MetricsProjection(campaign, outputs, telemetry,
+                                     emit_accepted=settings.emit_accepted_records),
+        announcer=IndicatorAnnouncer(campaign, topics.indicators.name, telemetry),
+        records=TrackedConsumer(RECORDS_CONSUMER, db, store.positions, consumer_metrics),
+        catalogue=TrackedConsumer(CATALOGUE_CONSUMER, db, store.positions, consumer_metrics),
+    )
+
 
 FETCH_BYTES_PER_PARTITION = 8 * 1024 * 1024  # a whole batch per fetch, not 1 MiB slices
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from campaign_kit.settings import ServiceSettings
-from campaign_metrics.portal_auth import parse_portal_tokens
+from campaign_metrics.adapters.portal_auth import parse_portal_tokens
 
 
 class MetricsSettings(ServiceSettings):

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from campaign_contracts.events import Figure, PeriodKind, SubjectKind
-from campaign_metrics.definitions import Definitions
-from campaign_metrics.store import definitions, dossiers, indicator_cells
+from campaign_metrics.adapters.tables import definitions, dossiers, indicator_cells
+from campaign_metrics.domain.definitions import Definitions
 
 MAX_PAGE = 5000
 DEFAULT_PAGE = 500
@@ -30,6 +30,8 @@ class QueryError(ValueError):
 @dataclass(frozen=True)
 class IndicatorView:
     indicator: str
+    name: str  # for people, from the campaign file
+    counted_unit: str  # what numerator and denominator count: hồ sơ, dịch vụ
     subject_kind: str
     subject_code: str
     period_kind: str
@@ -55,9 +57,11 @@ def _iso(ms: int | None) -> str:
 
 def view(row: Any, defs: Definitions) -> IndicatorView:
     figure = Figure.of(row.numerator, row.denominator)
-    target: Decimal = defs.target(row.indicator)
+    indicator = defs.indicator(row.indicator)
+    target: Decimal = indicator.target
     return IndicatorView(
-        indicator=row.indicator, subject_kind=row.subject_kind, subject_code=row.subject_code,
+        indicator=row.indicator, name=indicator.name, counted_unit=indicator.counted_unit,
+        subject_kind=row.subject_kind, subject_code=row.subject_code,
         period_kind=row.period_kind, period_key=row.period_key, numerator=row.numerator,
         denominator=row.denominator, rate="" if figure.rate is None else str(figure.rate),
         target=str(target), target_met=figure.meets(target),
@@ -75,7 +79,7 @@ def _kind(value: str, default: str, enum: type[SubjectKind] | type[PeriodKind]) 
 
 
 def _indicators(values: list[str], defs: Definitions) -> list[str]:
-    unknown = sorted(set(values) - defs.indicators)
+    unknown = sorted(set(values) - defs.codes)
     if unknown:
         raise QueryError(f"unknown indicator: {', '.join(unknown)}")
     return list(values)
@@ -116,14 +120,13 @@ def get_indicators(
     if not defs.periods.contains(pkind, key):
         raise QueryError(f"no {pkind.value} {key!r} in the campaign period "
                          f"{defs.periods.campaign_key}")
-    wanted = _indicators(indicators, defs) or defs.applicable(kind)
-    applicable = set(defs.applicable(kind))
+    wanted = _indicators(indicators, defs) or defs.applicable(kind.value)
+    applicable = set(defs.applicable(kind.value))
     not_applicable = [i for i in wanted if i not in applicable]
     if not_applicable:
         article = "an" if kind is SubjectKind.OFFICER else "a"
         raise QueryError(f"{', '.join(not_applicable)} does not apply to {article} {kind.value}"
-                         + (" (K1 counts a unit's online services)" if kind is SubjectKind.OFFICER
-                            else " (not an indicator of this campaign)"))
+                         + " (not measured for this kind of subject)")
     c = indicator_cells.c
     rows = {
         r.indicator: r for r in connection.execute(
@@ -139,8 +142,7 @@ def get_indicators(
     for indicator in sorted(wanted):
         row: Any = rows.get(indicator)
         if row is None:
-            denominator = (len(defs.online_services(kind.value, code))
-                           if indicator == "K1" else 0)
+            denominator = defs.denominator_services(indicator, kind.value, code)
             row = _Zero(indicator, kind.value, code, pkind.value, key, 0, denominator,
                         defs.campaign_version, defs.catalogue_version)
         views.append(view(row, defs))

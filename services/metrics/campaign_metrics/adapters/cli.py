@@ -32,10 +32,8 @@ from campaign_kit.runtime import run
 from campaign_kit.settings import load_settings
 from campaign_kit.topics_admin import ensure_topics
 from campaign_metrics import SERVICE
-from campaign_metrics.catalogue import CatalogueError, load_catalogue
-from campaign_metrics.catalogue_log import CATALOGUE_KEY, publish_once
-from campaign_metrics.components import build_components
-from campaign_metrics.queries import (
+from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY, publish_once
+from campaign_metrics.adapters.queries import (
     IndicatorView,
     QueryError,
     catalogue_in_force,
@@ -43,7 +41,9 @@ from campaign_metrics.queries import (
     list_indicators,
     unknown_dossiers,
 )
-from campaign_metrics.rebuild import rebuild
+from campaign_metrics.adapters.rebuild import rebuild
+from campaign_metrics.app import build_components
+from campaign_metrics.domain.catalogue import CatalogueError, load_catalogue
 from campaign_metrics.settings import MetricsSettings
 
 

@@ -17,9 +17,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from campaign_kit.consumer import TrackedConsumer
 from campaign_kit.db import Database
-from campaign_metrics.announcer import IndicatorAnnouncer
-from campaign_metrics.catalogue import Catalogue
-from campaign_metrics.projection import MetricsProjection
+from campaign_metrics.adapters.announcer import IndicatorAnnouncer
+from campaign_metrics.adapters.projection import MetricsProjection
+from campaign_metrics.domain.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
 

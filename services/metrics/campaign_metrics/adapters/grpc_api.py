@@ -10,13 +10,11 @@ import grpc
 
 from campaign.metrics.v1 import metrics_pb2, metrics_pb2_grpc
 from campaign_kit.db import Database
-from campaign_metrics.catalogue import CatalogueError, parse_catalogue
-from campaign_metrics.catalogue_log import CATALOGUE_KEY, Publish
-from campaign_metrics.definitions import Definitions
-from campaign_metrics.ingest import PortalIngest
-from campaign_metrics.portal_auth import PortalTokens, bearer_token
-from campaign_metrics.projection import MetricsProjection
-from campaign_metrics.queries import (
+from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY, Publish
+from campaign_metrics.adapters.ingest import PortalIngest
+from campaign_metrics.adapters.portal_auth import PortalTokens, bearer_token
+from campaign_metrics.adapters.projection import MetricsProjection
+from campaign_metrics.adapters.queries import (
     IndicatorView,
     QueryError,
     catalogue_in_force,
@@ -24,6 +22,8 @@ from campaign_metrics.queries import (
     list_indicators,
     unknown_dossiers,
 )
+from campaign_metrics.domain.catalogue import CatalogueError, parse_catalogue
+from campaign_metrics.domain.definitions import Definitions
 
 
 def _value(v: IndicatorView) -> metrics_pb2.IndicatorValue:

@@ -17,7 +17,7 @@ from campaign_contracts.events import PortalRecordDeadLettered
 from campaign_contracts.portal_record import RecordRejected, parse_portal_record
 from campaign_kit.outbox import SendNoWait
 from campaign_metrics import SERVICE
-from campaign_metrics.telemetry import MetricsTelemetry
+from campaign_metrics.adapters.telemetry import MetricsTelemetry
 
 _IN_FLIGHT = 1000  # records handed to the producer before waiting for the broker
 

@@ -1,8 +1,8 @@
 """Applies inbound portal records a batch at a time, in the caller's transaction: validate each
 (bad ones to the dead-letter outbox), keep each dossier's latest snapshot with the record that
 placed it, and add to the indicator cells what changed — for every record, its dossier's old
-contributions taken away and the new ones added (see contributions.py). Also applies catalogue
-versions: store them and recompute everything from the snapshots."""
+contributions taken away and the new ones added (see domain/contributions.py). Also applies
+catalogue versions: store them and recompute everything from the snapshots."""
 
 from __future__ import annotations
 
@@ -24,31 +24,24 @@ from campaign_contracts.events import (
     PortalRecordDeadLettered,
 )
 from campaign_contracts.portal_record import PortalRecord, RecordRejected, parse_portal_record
+from campaign_kit.db import driver_date, execute_many, upsert_many, upsert_statement
 from campaign_kit.outbox import add_many_to_outbox
 from campaign_metrics import SERVICE
-from campaign_metrics.catalogue import Catalogue
-from campaign_metrics.cell_store import add_to_cells, add_to_usage
-from campaign_metrics.contributions import (
+from campaign_metrics.adapters.cell_store import add_to_cells, add_to_usage
+from campaign_metrics.adapters.recompute import recompute
+from campaign_metrics.adapters.snapshots import load_states, state_of
+from campaign_metrics.adapters.tables import catalogue_entries, definitions, dossiers, outbox
+from campaign_metrics.adapters.telemetry import MetricsTelemetry
+from campaign_metrics.domain.catalogue import Catalogue
+from campaign_metrics.domain.contributions import (
     CellChange,
     CellKey,
     Contributions,
-    DossierState,
     UsageKey,
-    k1_cell,
+    usage_cell,
 )
-from campaign_metrics.definitions import Definitions, campaign_fingerprint
-from campaign_metrics.recompute import recompute
-from campaign_metrics.store import (
-    catalogue_entries,
-    definitions,
-    dossiers,
-    driver_date,
-    execute_many,
-    outbox,
-    upsert_many,
-    upsert_statement,
-)
-from campaign_metrics.telemetry import MetricsTelemetry
+from campaign_metrics.domain.definitions import Definitions, campaign_fingerprint
+from campaign_metrics.domain.state import DossierState
 
 RECORD_NAMESPACE = uuid.UUID("6f1c2a4e-8d7b-4c1e-9a43-0b5e2f6d7c10")
 _LOOKUP_CHUNK = 900  # snapshot codes per SELECT, under SQLite's bound-parameter limits
@@ -74,26 +67,6 @@ def record_id(source: str) -> uuid.UUID:
     """The inbound record is not an event; a stable id derived from its position lets the
     events it causes name it as their cause."""
     return uuid.uuid5(RECORD_NAMESPACE, source)
-
-
-def _state_of(row: Any) -> DossierState:
-    return DossierState(
-        unit_code=row.unit_code, procedure_code=row.procedure_code, channel=row.channel,
-        status=row.status, received_on=row.received_on, online_payment=row.online_payment,
-        fee_exempt=bool(row.fee_exempt), officer=row.receiving_officer,
-    )
-
-
-def load_states(connection: Connection, codes: Sequence[str]) -> dict[str, DossierState]:
-    d = dossiers.c
-    columns = (d.dossier_code, d.unit_code, d.procedure_code, d.channel, d.status,
-               d.received_on, d.online_payment, d.fee_exempt, d.receiving_officer)
-    states: dict[str, DossierState] = {}
-    for start in range(0, len(codes), _LOOKUP_CHUNK):
-        chunk = codes[start:start + _LOOKUP_CHUNK]
-        for row in connection.execute(select(*columns).where(d.dossier_code.in_(chunk))):
-            states[row.dossier_code] = _state_of(row)
-    return states
 
 
 class MetricsProjection:
@@ -211,10 +184,11 @@ class MetricsProjection:
         last_by_unit: dict[str, int] = {}
         tz = self.campaign.tz
         catalogue = defs.catalogue
-        add = self.contributions(defs).add
+        contributions = self.contributions(defs)
+        add = contributions.add
         for record, portal in parsed:
             code = portal.dossier_code
-            state = DossierState.of(portal, tz)
+            state = state_of(portal, tz)
             source = record_source(record)
             at_ms = record.timestamp
             old = current.get(code)
@@ -233,8 +207,9 @@ class MetricsProjection:
         to_date = driver_date(connection)
         for row in snapshots.values():
             row["received_on"] = to_date(row["received_on"])
+            row["finished_on"] = to_date(row["finished_on"])
         execute_many(connection, "upsert-dossiers", _UPSERT_DOSSIER, list(snapshots.values()))
-        self._count_services(connection, cells, uses, defs)
+        self._count_services(connection, cells, uses, contributions)
         add_to_cells(connection, cells, defs)
         add_many_to_outbox(connection, outbox, outbox_rows)
         for unit, at_ms in last_by_unit.items():
@@ -243,17 +218,17 @@ class MetricsProjection:
     @staticmethod
     def _count_services(
         connection: Connection, cells: dict[CellKey, CellChange], uses: dict[UsageKey, int],
-        defs: Definitions,
+        contributions: Contributions,
     ) -> None:
-        """K1: a service enters the numerator when its uses in the period go from none to
-        some, and leaves it when they go back to none."""
+        """Service-counting indicators (K1): a service enters the numerator when its uses in
+        the period go from none to some, and leaves it when they go back to none."""
         for use, after in add_to_usage(connection, uses).items():
             before = after - uses[use]
             if (before > 0) == (after > 0):
                 continue
-            if use[:3] not in defs.online_uses:
+            if not contributions.is_service(use):
                 continue
-            change = cells.setdefault(k1_cell(use), CellChange())
+            change = cells.setdefault(usage_cell(use), CellChange())
             change.numerator += 1 if after > 0 else -1
 
     def _dead_letter(
@@ -293,7 +268,8 @@ def _snapshot_row(
         "procedure_code": state.procedure_code, "channel": state.channel,
         "status": state.status, "received_on": received_on,
         "online_payment": state.online_payment, "fee_exempt": state.fee_exempt,
-        "receiving_officer": state.officer, "known_to_catalogue": known,
+        "receiving_officer": state.officer, "finished_on": state.finished_on,
+        "finished_in_time": state.finished_in_time, "known_to_catalogue": known,
         "source_topic": record.topic, "source_partition": record.partition,
         "source_offset": record.offset, "record_at_ms": record.timestamp,
     }
