@@ -47,6 +47,7 @@ from campaign_metrics.adapters.portal_auth import PortalTokenError, PortalTokens
 from campaign_metrics.adapters.projection import MetricsProjection, OutputTopics
 from campaign_metrics.adapters.telemetry import MetricsTelemetry
 from campaign_metrics.domain.catalogue import Catalogue, load_catalogue
+from campaign_metrics.domain.indicators import IndicatorConfigError, build_indicators
 from campaign_metrics.settings import MetricsSettings
 
 RECORDS_CONSUMER = f"{SERVICE}.portal-records"
@@ -111,6 +112,11 @@ def build_components(settings: MetricsSettings) -> Components:
     registry = CollectorRegistry()
     telemetry = MetricsTelemetry(registry)
     campaign = load_campaign(settings.campaign_file)
+    try:  # an unknown kind of indicator, or a bad setting of one, stops the start with one line
+        build_indicators(campaign.indicators, Catalogue.of([]),
+                         frozenset(u.code for u in campaign.units))
+    except IndicatorConfigError as exc:
+        raise SystemExit(f"configuration error: CAMPAIGN_FILE: {exc}") from None
     prefix = settings.topic_prefix
     topics = Topics(
         inbound=t.prefixed(t.PORTAL_RECORDS, prefix),

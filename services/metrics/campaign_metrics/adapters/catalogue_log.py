@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from campaign_kit.consumer import TrackedConsumer
 from campaign_kit.db import Database
+from campaign_kit.outbox import Publish
 from campaign_metrics.adapters.announcer import IndicatorAnnouncer
 from campaign_metrics.adapters.projection import MetricsProjection
 from campaign_metrics.domain.catalogue import Catalogue
@@ -24,8 +24,6 @@ from campaign_metrics.domain.catalogue import Catalogue
 log = logging.getLogger(__name__)
 
 CATALOGUE_KEY = b"catalogue"
-
-Publish = Callable[[str, bytes, bytes | None], Awaitable[None]]
 
 
 async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:

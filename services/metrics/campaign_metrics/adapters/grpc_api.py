@@ -10,7 +10,8 @@ import grpc
 
 from campaign.metrics.v1 import metrics_pb2, metrics_pb2_grpc
 from campaign_kit.db import Database
-from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY, Publish
+from campaign_kit.outbox import Publish
+from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY
 from campaign_metrics.adapters.ingest import PortalIngest
 from campaign_metrics.adapters.portal_auth import PortalTokens, bearer_token
 from campaign_metrics.adapters.projection import MetricsProjection
