@@ -245,9 +245,9 @@ def profile_pipeline(database_url: str, count: int) -> list[str]:
     from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
     from campaign_kit.db import Database
     from campaign_metrics.adapters.announcer import IndicatorAnnouncer
-    from campaign_metrics.domain.catalogue import load_catalogue
     from campaign_metrics.adapters.projection import MetricsProjection, OutputTopics
     from campaign_metrics.adapters.telemetry import MetricsTelemetry
+    from campaign_metrics.domain.catalogue import load_catalogue
 
     db = Database(database_url, store.metadata)
     db.drop_schema()

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from campaign_contracts.campaign_file import SEED_CATALOGUE, load_campaign, seed_path
 from campaign_metrics.adapters import tables as store
-from campaign_metrics.domain.catalogue import Catalogue, CatalogueError, parse_catalogue
 from campaign_metrics.adapters.projection import MetricsProjection
 from campaign_metrics.adapters.queries import unknown_dossiers
+from campaign_metrics.domain.catalogue import Catalogue, CatalogueError, parse_catalogue
 from tests.metrics.support import CAMPAIGN_KEY, TOPICS, Feed, seed_catalogue
 from tests.support.records import portal_record
 from tests.support.services import fresh_database

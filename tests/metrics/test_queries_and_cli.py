@@ -10,8 +10,8 @@ import json
 import pytest
 
 from campaign_metrics.adapters.cli import main
-from campaign_metrics.domain.definitions import Definitions
 from campaign_metrics.adapters.queries import QueryError, get_indicators, list_indicators
+from campaign_metrics.domain.definitions import Definitions
 from tests.metrics.support import CAMPAIGN_KEY, Feed
 from tests.support.records import portal_record
 

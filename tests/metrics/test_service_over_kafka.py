@@ -18,8 +18,8 @@ from prometheus_client import generate_latest
 
 from campaign.metrics.v1 import metrics_pb2, metrics_pb2_grpc
 from campaign_metrics.adapters import tables as store
-from campaign_metrics.app import MetricsService, build
 from campaign_metrics.adapters.rebuild import rebuild
+from campaign_metrics.app import MetricsService, build
 from campaign_metrics.settings import MetricsSettings
 from tests.metrics.support import CAMPAIGN_KEY, all_figures, rows_of
 from tests.support.kafka_io import producer, read_all
