@@ -13,12 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiokafka import TopicPartition
+from grpc_health.v1 import health_pb2
 from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import DBAPIError
 
@@ -41,6 +40,7 @@ from campaign_metrics import SERVICE
 from campaign_metrics.adapters import tables as store
 from campaign_metrics.adapters.announcer import Announcements, IndicatorAnnouncer
 from campaign_metrics.adapters.catalogue_log import CatalogueBootstrap
+from campaign_metrics.adapters.catch_up import CAUGHT_UP_HEALTH, CatchUp
 from campaign_metrics.adapters.grpc_api import MetricsServicer
 from campaign_metrics.adapters.ingest import PortalIngest
 from campaign_metrics.adapters.portal_auth import PortalTokenError, PortalTokens
@@ -149,42 +149,34 @@ class MetricsService(ServiceRuntime):
     components: Components
     bootstrap: CatalogueBootstrap
     announcements: Announcements
+    catch_up: CatchUp
+
+    async def show_caught_up(self, caught_up: bool) -> None:
+        """Caught up as a health status of its own, which scripts can wait on (the service's
+        own status stays the readiness of broker and database)."""
+        if self._health is not None:
+            await self._health.set(CAUGHT_UP_HEALTH, health_pb2.HealthCheckResponse.SERVING
+                                   if caught_up else health_pb2.HealthCheckResponse.NOT_SERVING)
 
 
-class _BatchClock:
-    """Times each inbound batch (apply and commit) and reads the lag after it."""
+class _Status:
+    """GetStatus's view of the catch-up state and of the start's catalogue note."""
 
-    def __init__(self, telemetry: MetricsTelemetry, batch_max: int) -> None:
-        self.telemetry = telemetry
-        self.batch_max = batch_max
-        self.subscriber: Any = None
-        self.lag = 0
-        self._started = 0.0
+    def __init__(self, catch_up: CatchUp, bootstrap: CatalogueBootstrap) -> None:
+        self.catch_up = catch_up
+        self.bootstrap = bootstrap
 
-    def behind(self) -> bool:
-        """More than a batch is waiting: the service is catching up on a backlog."""
-        return self.lag > self.batch_max
+    @property
+    def is_caught_up(self) -> bool:
+        return self.catch_up.is_caught_up
 
-    async def start(self) -> None:
-        self._started = time.perf_counter()
+    @property
+    def lag(self) -> int:
+        return self.catch_up.lag
 
-    async def stop(self, applied: Sequence[Any]) -> None:
-        self.telemetry.batch_seconds.observe(time.perf_counter() - self._started)
-        self.telemetry.batch_records.observe(len(applied))
-        consumer = getattr(self.subscriber, "consumer", None)
-        if consumer is None:
-            return
-        last: dict[tuple[str, int], int] = {}
-        for record in applied:
-            last[(record.topic, record.partition)] = record.offset
-        lag = 0
-        for (topic, partition), offset in last.items():
-            highwater = consumer.highwater(TopicPartition(topic, partition))
-            if highwater is not None:
-                behind = max(highwater - offset - 1, 0)
-                self.telemetry.lag.labels(str(partition)).set(behind)
-                lag += behind
-        self.lag = lag
+    @property
+    def catalogue_file_note(self) -> str:
+        return self.bootstrap.note
 
 
 def _portal_tokens(settings: MetricsSettings) -> PortalTokens:
@@ -216,7 +208,8 @@ def build(settings: MetricsSettings) -> MetricsService:
         await (await send(topic, value, key))
 
     relay = PipelinedOutboxRelay(parts.db, store.outbox, send)
-    clock = _BatchClock(parts.telemetry, settings.inbound_batch_max)
+    clock = CatchUp(parts.telemetry, parts.records, settings.inbound_batch_max,
+                    ready=lambda: bootstrap.ready.is_set())
     announcements = Announcements(
         parts.db, parts.announcer, relay, settings.indicator_flush_s,
         settings.indicator_catch_up_flush_s, behind=clock.behind,
@@ -225,6 +218,7 @@ def build(settings: MetricsSettings) -> MetricsService:
     bootstrap = CatalogueBootstrap(
         parts.db, parts.projection, parts.announcer, parts.catalogue, topics.catalogue.name,
         default, default_source, publish, settings.kafka_bootstrap_servers,
+        configured=settings.catalogue_file is not None,
     )
 
     async def before_batch() -> None:
@@ -251,7 +245,7 @@ def build(settings: MetricsSettings) -> MetricsService:
     )
     ingest = PortalIngest(send, topics.inbound.name, topics.dead_letter.name, parts.telemetry)
     servicer = MetricsServicer(parts.db, parts.projection, ingest, _portal_tokens(settings),
-                               publish, topics.catalogue.name)
+                               publish, topics.catalogue.name, _Status(clock, bootstrap))
     service = MetricsService(
         name=SERVICE,
         title="Metrics service — chỉ số thi đua",
@@ -266,9 +260,11 @@ def build(settings: MetricsSettings) -> MetricsService:
         grpc_services=[(metrics_pb2_grpc.add_MetricsServiceServicer_to_server, servicer,
                         "campaign.metrics.v1.MetricsService")],
         relay=relay,
-        background=[bootstrap.run, announcements.run_forever],
+        background=[bootstrap.run, announcements.run_forever, clock.run_forever],
     )
     service.components = parts
     service.bootstrap = bootstrap
+    service.catch_up = clock
+    clock.on_change = service.show_caught_up
     service.announcements = announcements
     return service

@@ -59,7 +59,7 @@ class CatalogueBootstrap:
         self, db: Database, projection: MetricsProjection, announcer: IndicatorAnnouncer,
         tracked: TrackedConsumer, topic: str, default: Catalogue, default_source: str,
         publish: Publish, bootstrap_servers: str, catch_up_timeout_s: float = 30.0,
-        poll_s: float = 0.1,
+        poll_s: float = 0.1, configured: bool = False,
     ) -> None:
         self.db = db
         self.projection = projection
@@ -72,7 +72,10 @@ class CatalogueBootstrap:
         self.bootstrap_servers = bootstrap_servers
         self.catch_up_timeout_s = catch_up_timeout_s
         self.poll_s = poll_s
+        self.configured = configured  # CATALOGUE_FILE was set, not the seed by default
         self.ready = asyncio.Event()
+        self.note = ""
+        """Set when the configured catalogue file is not the one in force."""
 
     async def wait_ready(self) -> None:
         await self.ready.wait()
@@ -106,5 +109,13 @@ class CatalogueBootstrap:
             await asyncio.sleep(self.poll_s)
         with self.db.begin() as connection:
             self.announcer.show_all(connection)
+            defs = self.projection.definitions(connection)
+        if self.configured and defs is not None and defs.catalogue_version != self.default.version:
+            # The file only seeds an empty topic; saying so beats silently ignoring it.
+            self.note = (
+                f"CATALOGUE_FILE {self.default_source} (version {self.default.version}) is not "
+                f"the catalogue in force (version {defs.catalogue_version}); to put it in force: "
+                f"python -m campaign_metrics catalogue load {self.default_source}")
+            log.warning(self.note)
         self.ready.set()
         log.info("catalogue in force; applying portal records")

@@ -4,7 +4,8 @@ for portals that cannot produce to Kafka, and the procedure catalogue."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, NoReturn
+from dataclasses import asdict
+from typing import Any, NoReturn, Protocol
 
 import grpc
 
@@ -23,6 +24,8 @@ from campaign_metrics.adapters.queries import (
     list_indicators,
     unknown_dossiers,
 )
+from campaign_metrics.adapters.status import iso_ms, units_and_dead_letters
+from campaign_metrics.adapters.traceability import CellQuestion, cell_dossiers
 from campaign_metrics.domain.catalogue import CatalogueError, parse_catalogue
 from campaign_metrics.domain.definitions import Definitions
 
@@ -37,10 +40,24 @@ async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: QueryError)
     raise AssertionError("abort returns by raising")  # pragma: no cover
 
 
+class StatusSources(Protocol):
+    """What GetStatus reads besides the database: the catch-up state and the start's note."""
+
+    @property
+    def is_caught_up(self) -> bool: ...
+
+    @property
+    def lag(self) -> int: ...
+
+    @property
+    def catalogue_file_note(self) -> str: ...
+
+
 class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
     def __init__(
         self, db: Database, projection: MetricsProjection, ingest: PortalIngest,
         tokens: PortalTokens, publish: Publish, catalogue_topic: str,
+        status: StatusSources | None = None,
     ) -> None:
         self.db = db
         self.projection = projection
@@ -48,6 +65,7 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         self.tokens = tokens
         self.publish = publish
         self.catalogue_topic = catalogue_topic
+        self.status = status
 
     async def _definitions(self, context: grpc.aio.ServicerContext[Any, Any]) -> Definitions:
         with self.db.begin() as connection:
@@ -168,4 +186,56 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         return metrics_pb2.ListUnknownDossiersResponse(
             dossiers=[metrics_pb2.UnknownDossier(**v.as_dict()) for v in views],
             next_page_token=token,
+        )
+
+    async def ListCellDossiers(
+        self, request: metrics_pb2.ListCellDossiersRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> metrics_pb2.ListCellDossiersResponse:
+        defs = await self._definitions(context)
+        question = CellQuestion(
+            indicator=request.indicator, subject_kind=request.subject_kind,
+            subject_code=request.subject_code, period_kind=request.period_kind,
+            period_key=request.period_key, part=request.part, page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        try:
+            with self.db.begin() as connection:
+                views, token, total = cell_dossiers(connection, defs, question)
+        except QueryError as error:
+            await _abort(context, error)
+        return metrics_pb2.ListCellDossiersResponse(
+            dossiers=[metrics_pb2.CellDossier(**v.as_dict()) for v in views],
+            next_page_token=token, total=total,
+        )
+
+    async def GetStatus(
+        self, request: metrics_pb2.GetStatusRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> metrics_pb2.GetStatusResponse:
+        with self.db.begin() as connection:
+            defs = self.projection.definitions(connection)
+            units, outside, dead = units_and_dead_letters(connection,
+                                                          self.projection.participants)
+        for reason, count in self.ingest.rejected.items():  # rejected by Ingest, never on the log
+            dead[reason] = dead.get(reason, 0) + count
+        portals = [
+            metrics_pb2.SourceFreshness(kind="portal", code=portal,
+                                        last_record_at=iso_ms(at * 1000),
+                                        records=self.ingest.records.get(portal, 0))
+            for portal, at in sorted(self.ingest.last_call.items())
+        ]
+        status = self.status
+        return metrics_pb2.GetStatusResponse(
+            caught_up=status.is_caught_up if status is not None else False,
+            lag=status.lag if status is not None else 0,
+            sources=portals + [metrics_pb2.SourceFreshness(**asdict(u)) for u in units],
+            dead_letters=[metrics_pb2.DeadLetterCount(reason=r, count=n)
+                          for r, n in sorted(dead.items())],
+            unattributed_dossiers=sum(u.dossiers for u in outside),
+            unattributed_units=[metrics_pb2.UnattributedUnit(**asdict(u)) for u in outside],
+            campaign_version=self.projection.campaign.version,
+            catalogue_version=defs.catalogue_version if defs is not None else "",
+            definition_reports=self.projection.reports,
+            catalogue_file_note=status.catalogue_file_note if status is not None else "",
         )

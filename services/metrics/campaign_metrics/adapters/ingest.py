@@ -57,6 +57,10 @@ class PortalIngest:
         self.inbound_topic = inbound_topic
         self.dead_letter_topic = dead_letter_topic
         self.telemetry = telemetry
+        # Freshness per portal for GetStatus: time of its latest call, records since start.
+        self.last_call: dict[str, float] = {}
+        self.records: dict[str, int] = {}
+        self.rejected: dict[str, int] = {}  # by reason: these never reach the inbound topic
 
     async def ingest(self, portal: str, records: AsyncIterator[bytes]) -> IngestResult:
         result = IngestResult(portal=portal)
@@ -71,6 +75,7 @@ class PortalIngest:
                 code = dossier_code_of(raw)
                 result.rejected.append(Rejection(index, code, rejected.reason, rejected.detail))
                 self.telemetry.rejected.labels(rejected.reason).inc()
+                self.rejected[rejected.reason] = self.rejected.get(rejected.reason, 0) + 1
                 self.telemetry.grpc_records.labels(portal, "rejected").inc()
                 event = PortalRecordDeadLettered(
                     producer=SERVICE, reason=rejected.reason, detail=rejected.detail,
@@ -88,5 +93,8 @@ class PortalIngest:
                 await asyncio.gather(*pending)
                 pending.clear()
         await asyncio.gather(*pending)
-        self.telemetry.grpc_last.labels(portal).set(time.time())
+        now = time.time()
+        self.telemetry.grpc_last.labels(portal).set(now)
+        self.last_call[portal] = now
+        self.records[portal] = self.records.get(portal, 0) + result.received
         return result

@@ -6,6 +6,7 @@ catalogue versions: store them and recompute everything from the snapshots."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from aiokafka import ConsumerRecord
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.envelope import Event
@@ -24,13 +25,25 @@ from campaign_contracts.events import (
     PortalRecordDeadLettered,
 )
 from campaign_contracts.portal_record import PortalRecord, RecordRejected, parse_portal_record
-from campaign_kit.db import driver_date, execute_many, upsert_many, upsert_statement
+from campaign_kit.db import (
+    driver_date,
+    execute_many,
+    insert_for,
+    upsert_many,
+    upsert_statement,
+)
 from campaign_kit.outbox import add_many_to_outbox
 from campaign_metrics import SERVICE
 from campaign_metrics.adapters.cell_store import add_to_cells, add_to_usage
 from campaign_metrics.adapters.recompute import recompute
 from campaign_metrics.adapters.snapshots import load_states, state_of
-from campaign_metrics.adapters.tables import catalogue_entries, definitions, dossiers, outbox
+from campaign_metrics.adapters.tables import (
+    catalogue_entries,
+    dead_letters,
+    definitions,
+    dossiers,
+    outbox,
+)
 from campaign_metrics.adapters.telemetry import MetricsTelemetry
 from campaign_metrics.domain.catalogue import Catalogue
 from campaign_metrics.domain.contributions import (
@@ -41,7 +54,10 @@ from campaign_metrics.domain.contributions import (
     usage_cell,
 )
 from campaign_metrics.domain.definitions import Definitions, campaign_fingerprint
+from campaign_metrics.domain.participants import definition_reports
 from campaign_metrics.domain.state import DossierState
+
+log = logging.getLogger(__name__)
 
 RECORD_NAMESPACE = uuid.UUID("6f1c2a4e-8d7b-4c1e-9a43-0b5e2f6d7c10")
 _LOOKUP_CHUNK = 900  # snapshot codes per SELECT, under SQLite's bound-parameter limits
@@ -57,6 +73,13 @@ class OutputTopics:
     dead_letter: str
     accepted: str
     indicators: str
+
+
+def count_dead_letters(connection: Connection, by_reason: dict[str, int]) -> None:
+    stmt: Any = insert_for(connection, dead_letters)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["reason"], set_={"records": dead_letters.c.records + stmt.excluded.records})
+    connection.execute(stmt, [{"reason": r, "records": n} for r, n in sorted(by_reason.items())])
 
 
 def record_source(record: ConsumerRecord[bytes, bytes]) -> str:
@@ -80,6 +103,8 @@ class MetricsProjection:
         self.telemetry = telemetry
         self.emit_accepted = emit_accepted
         self._defs: Definitions | None = None
+        self.reports: list[str] = []
+        self.participants = frozenset(u.code for u in campaign.units)
         self._contributions: Contributions | None = None
 
     # --- definitions ------------------------------------------------------------------------
@@ -103,9 +128,32 @@ class MetricsProjection:
                            has_fees=e.has_fees)
             for e in connection.execute(select(catalogue_entries))
         ]
-        self._defs = Definitions(self.campaign, Catalogue.of(entries))
-        self.telemetry.show_catalogue(row.catalogue_version)
+        self._defs = self._in_force(Definitions(self.campaign, Catalogue.of(entries)))
         return self._defs
+
+    def _in_force(self, defs: Definitions) -> Definitions:
+        """New definitions in force: shown on the gauges, and every mismatch between the
+        catalogue and the campaign file said once (domain.md, Who takes part)."""
+        self.reports = definition_reports(self.campaign, defs.catalogue)
+        for line in self.reports:
+            log.warning("catalogue and campaign file disagree: %s", line,
+                        extra={"catalogue_version": defs.catalogue_version,
+                               "campaign_version": defs.campaign_version})
+        self.telemetry.definition_reports.set(len(self.reports))
+        self.telemetry.show_catalogue(defs.catalogue_version)
+        return defs
+
+    def _show_unattributed(self, connection: Connection, units: set[str] | None) -> None:
+        """The unattributed-dossier gauge of these units (None: of every unit)."""
+        participants = {u.code for u in self.campaign.units}
+        d = dossiers.c
+        query = select(d.unit_code, func.count()).group_by(d.unit_code)
+        if units is not None:
+            query = query.where(d.unit_code.in_(sorted(units)))
+        counts = {row[0]: int(row[1]) for row in connection.execute(query)}
+        for unit in (units if units is not None else set(counts)):
+            if unit not in participants:
+                self.telemetry.unattributed.labels(unit).set(counts.get(unit, 0))
 
     def contributions(self, defs: Definitions) -> Contributions:
         if self._contributions is None or self._contributions.defs is not defs:
@@ -131,8 +179,8 @@ class MetricsProjection:
         self._put_in_force(connection, catalogue.version, event.source, at_ms)
         defs = Definitions(self.campaign, catalogue)
         recompute(connection, defs, at_ms)
-        self._defs = defs
-        self.telemetry.show_catalogue(catalogue.version)
+        self._defs = self._in_force(defs)
+        self._show_unattributed(connection, None)
 
     def ensure_campaign(self, connection: Connection) -> bool:
         """At start: when the stored figures were computed with another campaign file (a new
@@ -172,11 +220,13 @@ class MetricsProjection:
         telemetry.records_in.inc(len(records))
         outbox_rows: list[tuple[str, str | None, Event]] = []
         parsed: list[tuple[ConsumerRecord[bytes, bytes], PortalRecord]] = []
+        rejected_by: dict[str, int] = {}
         for record in records:
             try:
                 parsed.append((record, parse_portal_record(record.value or b"")))
             except RecordRejected as rejected:
                 outbox_rows.append(self._dead_letter(record, rejected))
+                rejected_by[rejected.reason] = rejected_by.get(rejected.reason, 0) + 1
         current = load_states(connection, list({p.dossier_code for _, p in parsed}))
         cells: dict[CellKey, CellChange] = {}
         uses: dict[UsageKey, int] = {}
@@ -186,12 +236,18 @@ class MetricsProjection:
         catalogue = defs.catalogue
         contributions = self.contributions(defs)
         add = contributions.add
+        participants = self.participants
+        outsiders: set[str] = set()
         for record, portal in parsed:
             code = portal.dossier_code
             state = state_of(portal, tz)
             source = record_source(record)
             at_ms = record.timestamp
             old = current.get(code)
+            if state.unit_code not in participants:
+                outsiders.add(state.unit_code)
+            if old is not None and old.unit_code not in participants:
+                outsiders.add(old.unit_code)  # moved away: its unit's count drops
             if old != state:  # a duplicate, or a change the indicators do not read, adds nothing
                 add(cells, uses, old, -1, at_ms, source)
                 add(cells, uses, state, 1, at_ms, source)
@@ -212,6 +268,10 @@ class MetricsProjection:
         self._count_services(connection, cells, uses, contributions)
         add_to_cells(connection, cells, defs)
         add_many_to_outbox(connection, outbox, outbox_rows)
+        if rejected_by:
+            count_dead_letters(connection, rejected_by)
+        if outsiders:
+            self._show_unattributed(connection, outsiders)
         for unit, at_ms in last_by_unit.items():
             telemetry.last_record.labels(unit).set(at_ms / 1000)
 

@@ -70,7 +70,7 @@ def view(row: Any, defs: Definitions) -> IndicatorView:
     )
 
 
-def _kind(value: str, default: str, enum: type[SubjectKind] | type[PeriodKind]) -> str:
+def kind_of(value: str, default: str, enum: type[SubjectKind] | type[PeriodKind]) -> str:
     try:
         return enum(value or default).value
     except ValueError:
@@ -106,8 +106,8 @@ def get_indicators(
     period_kind: str, period_key: str, indicators: list[str],
 ) -> list[IndicatorView]:
     """Every applicable indicator of one subject over one period, stored or 0/0."""
-    kind = SubjectKind(_kind(subject_kind, "unit", SubjectKind))
-    pkind = PeriodKind(_kind(period_kind, "campaign", PeriodKind))
+    kind = SubjectKind(kind_of(subject_kind, "unit", SubjectKind))
+    pkind = PeriodKind(kind_of(period_kind, "campaign", PeriodKind))
     if kind is SubjectKind.DEPARTMENT:
         code = subject_code or defs.department
         if code != defs.department:
@@ -177,11 +177,11 @@ def list_indicators(
     c = indicator_cells.c
     conditions = []
     if subject_kind:
-        conditions.append(c.subject_kind == _kind(subject_kind, "", SubjectKind))
+        conditions.append(c.subject_kind == kind_of(subject_kind, "", SubjectKind))
     if subject_code:
         conditions.append(c.subject_code == subject_code)
     if period_kind:
-        conditions.append(c.period_kind == _kind(period_kind, "", PeriodKind))
+        conditions.append(c.period_kind == kind_of(period_kind, "", PeriodKind))
     if period_key:
         conditions.append(c.period_key == period_key)
     if indicators:

@@ -112,3 +112,11 @@ catalogue_entries = Table(
     Column("online_level", String(20), nullable=False),
     Column("has_fees", Boolean, nullable=False),
 )
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    # Records of the inbound topic dead-lettered, by reason (GetStatus; rebuilt with the rest).
+    Column("reason", String(40), primary_key=True),
+    Column("records", BigInteger, nullable=False),
+)

@@ -1,0 +1,150 @@
+"""The dossiers behind an indicator cell (traceability, domain.md): for any unit, officer or the
+Department, period and indicator, those in its numerator or its denominator, each with the
+record (topic, partition, offset) that placed it there. The indicator's own module decides
+which dossiers count, so this listing and the figure cannot disagree.
+
+For an indicator that counts services (K1), the numerator lists the dossiers that put a
+service in it (`item` is the service), and the denominator lists the subject's services, one
+row each (no dossier; `in_numerator` says whether one was used)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from campaign_contracts.events import PeriodKind, SubjectKind, split_officer_key
+from campaign_metrics.adapters.queries import QueryError, kind_of
+from campaign_metrics.adapters.snapshots import STATE_COLUMNS, state_of_row
+from campaign_metrics.adapters.tables import dossiers
+from campaign_metrics.domain.definitions import Definitions
+from campaign_metrics.domain.indicators import Indicator
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
+PARTS = ("numerator", "denominator")
+
+
+@dataclass(frozen=True)
+class CellDossierView:
+    dossier_code: str
+    procedure_code: str
+    unit_code: str
+    officer: str
+    channel: int
+    status: int
+    payment: int
+    received_at: str  # local reception day, ISO (RFC 3339 full-date); empty when not set
+    in_numerator: bool
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    item: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CellQuestion:
+    indicator: str
+    subject_kind: str = ""
+    subject_code: str = ""
+    period_kind: str = ""
+    period_key: str = ""
+    part: str = ""
+    page_size: int = 0
+    page_token: str = ""
+
+
+def _page(question: CellQuestion) -> tuple[int, int]:
+    size = DEFAULT_PAGE if question.page_size <= 0 else min(question.page_size, MAX_PAGE)
+    try:
+        offset = int(question.page_token) if question.page_token else 0
+    except ValueError:
+        raise QueryError(f"bad page_token {question.page_token!r}") from None
+    if offset < 0:
+        raise QueryError(f"bad page_token {question.page_token!r}")
+    return size, offset
+
+
+def cell_dossiers(connection: Connection, defs: Definitions, question: CellQuestion
+                  ) -> tuple[list[CellDossierView], str, int]:
+    """(page, next page token or "", total rows) of one cell's numerator or denominator."""
+    if not question.indicator:
+        raise QueryError("indicator is required")
+    if question.indicator not in defs.codes:
+        raise QueryError(f"unknown indicator: {question.indicator}")
+    indicator = defs.indicator(question.indicator)
+    kind = kind_of(question.subject_kind, "unit", SubjectKind)
+    if not indicator.applies_to(kind):
+        raise QueryError(f"{indicator.code} does not apply to a {kind}")
+    period_kind = PeriodKind(kind_of(question.period_kind, "campaign", PeriodKind))
+    key = question.period_key or (defs.periods.campaign_key
+                                  if period_kind is PeriodKind.CAMPAIGN else "")
+    if not defs.periods.contains(period_kind, key):
+        raise QueryError(f"no {period_kind.value} {key!r} in the campaign period "
+                         f"{defs.periods.campaign_key}")
+    part = question.part or "denominator"
+    if part not in PARTS:
+        raise QueryError(f"part must be numerator or denominator, got {part!r}")
+    code = unicodedata.normalize("NFC", question.subject_code)
+    size, offset = _page(question)
+    first, last = defs.periods.bounds(period_kind, key)
+    d = dossiers.c
+    day = d[indicator.period_field]
+    query = select(d.dossier_code, *(d[c] for c in STATE_COLUMNS), d.source_topic,
+                   d.source_partition, d.source_offset).where(day >= first, day <= last)
+    if kind == SubjectKind.UNIT.value:
+        if not code:
+            raise QueryError("subject_code is required for a unit or an officer")
+        query = query.where(d.unit_code == code)
+    elif kind == SubjectKind.OFFICER.value:
+        try:
+            unit, name = split_officer_key(code)
+        except ValueError as exc:
+            raise QueryError(str(exc)) from None
+        query = query.where(d.unit_code == unit, d.receiving_officer == name)
+    else:
+        if code and code != defs.department:
+            raise QueryError(f"the department is {defs.department!r}", not_found=True)
+        code = defs.department
+        query = query.where(d.unit_code.in_(sorted(defs.participants)))
+    rows = connection.execute(query.order_by(d.dossier_code)).all()
+    listed = _rows(indicator, kind, code, rows, part)
+    page = listed[offset:offset + size]
+    more = offset + size < len(listed)
+    return page, str(offset + size) if more else "", len(listed)
+
+
+def _rows(indicator: Indicator, kind: str, code: str, rows: Sequence[Any], part: str
+          ) -> list[CellDossierView]:
+    services = indicator.services(kind, code) if indicator.counts_services else frozenset()
+    placed: list[CellDossierView] = []
+    for row in rows:
+        state = state_of_row(row)
+        where = indicator.place(state)
+        if where is None:
+            continue
+        if indicator.counts_services and state.procedure_code not in services:
+            continue  # a use of a service outside the subject's: not in the figure
+        counted = where[1]
+        if part == "numerator" and not counted:
+            continue
+        placed.append(CellDossierView(
+            dossier_code=row.dossier_code, procedure_code=state.procedure_code,
+            unit_code=state.unit_code, officer=state.officer or "", channel=state.channel,
+            status=state.status, payment=state.online_payment,
+            received_at=state.received_on.isoformat() if state.received_on else "",
+            in_numerator=counted, source_topic=row.source_topic,
+            source_partition=row.source_partition, source_offset=row.source_offset,
+            item=state.procedure_code if indicator.counts_services else "",
+        ))
+    if not indicator.counts_services or part == "numerator":
+        return placed
+    used = {view.procedure_code for view in placed}
+    return [CellDossierView("", procedure, "", "", 0, 0, 0, "", procedure in used, "", 0, 0,
+                            procedure) for procedure in sorted(services)]
