@@ -228,6 +228,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             stream.write(text)
         return 0
     if args.command == "rebuild":
+        from campaign_metrics.app import tune_garbage_collector
+
+        tune_garbage_collector()
         report = asyncio.run(rebuild(settings, replay_log=not args.no_replay))
         if args.no_replay:
             stream.write("tables dropped and recreated; the next run replays the log\n")
@@ -245,7 +248,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return _indicators(settings, args, stream)
     if args.command == "unknown":
         return _unknown(settings, args, stream)
-    from campaign_metrics.app import build
+    from campaign_metrics.app import build, tune_garbage_collector
 
-    run(build(settings))
+    service = build(settings)
+    tune_garbage_collector()
+    run(service)
     return 0

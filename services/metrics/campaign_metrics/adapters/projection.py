@@ -24,7 +24,7 @@ from campaign_contracts.events import (
     PortalRecordAccepted,
     PortalRecordDeadLettered,
 )
-from campaign_contracts.portal_record import PortalRecord, RecordRejected, parse_portal_record
+from campaign_contracts.portal_record import RecordRejected
 from campaign_kit.db import (
     driver_date,
     execute_many,
@@ -35,8 +35,9 @@ from campaign_kit.db import (
 from campaign_kit.outbox import add_many_to_outbox
 from campaign_metrics import SERVICE
 from campaign_metrics.adapters.cell_store import add_to_cells, add_to_usage
+from campaign_metrics.adapters.decoder import LeanDecoder
 from campaign_metrics.adapters.recompute import recompute
-from campaign_metrics.adapters.snapshots import load_states, state_of
+from campaign_metrics.adapters.snapshots import load_states
 from campaign_metrics.adapters.tables import (
     catalogue_entries,
     dead_letters,
@@ -104,6 +105,7 @@ class MetricsProjection:
         self.emit_accepted = emit_accepted
         self._defs: Definitions | None = None
         self.reports: list[str] = []
+        self.decoder = LeanDecoder(campaign.tz)
         self.participants = frozenset(u.code for u in campaign.units)
         self._contributions: Contributions | None = None
 
@@ -219,28 +221,28 @@ class MetricsProjection:
         telemetry = self.telemetry
         telemetry.records_in.inc(len(records))
         outbox_rows: list[tuple[str, str | None, Event]] = []
-        parsed: list[tuple[ConsumerRecord[bytes, bytes], PortalRecord]] = []
+        parsed: list[tuple[ConsumerRecord[bytes, bytes], str, DossierState]] = []
         rejected_by: dict[str, int] = {}
+        decode = self.decoder.decode
         for record in records:
             try:
-                parsed.append((record, parse_portal_record(record.value or b"")))
+                code, state = decode(record.value or b"")
             except RecordRejected as rejected:
                 outbox_rows.append(self._dead_letter(record, rejected))
                 rejected_by[rejected.reason] = rejected_by.get(rejected.reason, 0) + 1
-        current = load_states(connection, list({p.dossier_code for _, p in parsed}))
+            else:
+                parsed.append((record, code, state))
+        current = load_states(connection, list({code for _, code, _ in parsed}))
         cells: dict[CellKey, CellChange] = {}
         uses: dict[UsageKey, int] = {}
         snapshots: dict[str, dict[str, Any]] = {}
         last_by_unit: dict[str, int] = {}
-        tz = self.campaign.tz
         catalogue = defs.catalogue
         contributions = self.contributions(defs)
         add = contributions.add
         participants = self.participants
         outsiders: set[str] = set()
-        for record, portal in parsed:
-            code = portal.dossier_code
-            state = state_of(portal, tz)
+        for record, code, state in parsed:
             source = record_source(record)
             at_ms = record.timestamp
             old = current.get(code)
@@ -259,7 +261,7 @@ class MetricsProjection:
             if at_ms > last_by_unit.get(state.unit_code, -1):
                 last_by_unit[state.unit_code] = at_ms
             if self.emit_accepted:
-                outbox_rows.append(self._accepted(portal, state, source, unknown is None))
+                outbox_rows.append(self._accepted(code, state, source, unknown is None))
         to_date = driver_date(connection)
         for row in snapshots.values():
             row["received_on"] = to_date(row["received_on"])
@@ -306,16 +308,16 @@ class MetricsProjection:
         return self.topics.dead_letter, key or "", event
 
     def _accepted(
-        self, portal: PortalRecord, state: DossierState, source: str, known: bool
+        self, code: str, state: DossierState, source: str, known: bool
     ) -> tuple[str, str | None, Event]:
         cause = record_id(source)
         event = PortalRecordAccepted(
             producer=SERVICE, correlation_id=cause, causation_id=cause,
-            dossier_code=portal.dossier_code, unit_code=state.unit_code,
+            dossier_code=code, unit_code=state.unit_code,
             procedure_code=state.procedure_code, received=state.received, source=source,
             known_to_catalogue=known,
         )
-        return self.topics.accepted, portal.dossier_code, event
+        return self.topics.accepted, code, event
 
 
 def _snapshot_row(

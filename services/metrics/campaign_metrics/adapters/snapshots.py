@@ -1,37 +1,16 @@
-"""The dossier snapshots as the indicators read them: from a validated portal record, and from
-a stored row."""
+"""The dossier snapshots as stored, read back as the indicators read them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from campaign_contracts.portal_record import PortalRecord
 from campaign_metrics.adapters.tables import dossiers
 from campaign_metrics.domain.state import DossierState
 
 _LOOKUP_CHUNK = 900  # snapshot codes per SELECT, under SQLite's bound-parameter limits
-
-
-def state_of(record: PortalRecord, tz: ZoneInfo) -> DossierState:
-    """The facts of a validated record that the indicators read, days in local time."""
-    received_at, finished_at, due_at = record.received_at, record.finished_at, record.due_at
-    return DossierState(
-        unit_code=record.unit_code,
-        procedure_code=record.procedure_code,
-        channel=int(record.channel),
-        status=int(record.status),
-        received_on=received_at.astimezone(tz).date() if received_at is not None else None,
-        online_payment=int(record.online_payment),
-        fee_exempt=record.is_fee_exempt,
-        officer=record.receiving_officer,
-        finished_on=finished_at.astimezone(tz).date() if finished_at is not None else None,
-        finished_in_time=(finished_at <= due_at
-                          if finished_at is not None and due_at is not None else None),
-    )
 
 
 STATE_COLUMNS: tuple[str, ...] = ("unit_code", "procedure_code", "channel", "status", "received_on",

@@ -56,13 +56,10 @@ class Indicator(ABC):
     def __init__(self, rule: IndicatorRule, catalogue: Catalogue, settings: BaseModel,
                  participants: frozenset[str]) -> None:
         self.rule = rule
+        self.code: str = rule.code  # read for every record: an attribute, not a property
         self.catalogue = catalogue
         self.settings = settings
         self.participants = participants
-
-    @property
-    def code(self) -> str:
-        return self.rule.code
 
     @property
     def name(self) -> str:
