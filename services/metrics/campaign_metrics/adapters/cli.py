@@ -7,6 +7,7 @@
     python -m campaign_metrics catalogue show        the catalogue in force
     python -m campaign_metrics indicators [...]      figures, as a table or --json
     python -m campaign_metrics unknown               dossiers the catalogue does not know
+    python -m campaign_metrics unattributed          dossiers of units outside the campaign
 
 Settings come from the environment, as for the service (DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS,
 TOPIC_PREFIX, ...). Exit status 2 is a bad setting or argument, 1 an unanswerable question.
@@ -17,14 +18,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
 from aiokafka.errors import KafkaError as AioKafkaError
 from kafka.errors import KafkaError
 
+from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import PeriodKind, SubjectKind
 from campaign_kit.cli import asyncapi_document
 from campaign_kit.logs import configure_logging
@@ -42,56 +46,106 @@ from campaign_metrics.adapters.queries import (
     unknown_dossiers,
 )
 from campaign_metrics.adapters.rebuild import rebuild
+from campaign_metrics.adapters.status import units_and_dead_letters
+from campaign_metrics.adapters.vietnamese import count, day, percent
 from campaign_metrics.app import build_components
 from campaign_metrics.domain.catalogue import CatalogueError, load_catalogue
+from campaign_metrics.domain.definitions import Definitions
+from campaign_metrics.domain.participants import definition_reports
 from campaign_metrics.settings import MetricsSettings
+
+EXAMPLES = """ví dụ:
+  python -m campaign_metrics indicators --subject QLVT
+  python -m campaign_metrics indicators --subject QLVT --period-kind month --period 2024-07
+  python -m campaign_metrics indicators --subject-kind officer --subject "QLVT/Nguyễn Thị Hương"
+  python -m campaign_metrics indicators --subject-kind department --indicator K3
+  python -m campaign_metrics indicators --period-kind week --indicator K3 --json | head
+  python -m campaign_metrics unattributed
+  python -m campaign_metrics catalogue load danh-muc-2024-08.csv
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"python -m campaign_{SERVICE}")
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the service (default)")
-    doc = commands.add_parser("asyncapi", help="print the AsyncAPI document of the service")
-    doc.add_argument("--output", type=Path, help="write it to this file instead")
+    parser = argparse.ArgumentParser(
+        prog=f"python -m campaign_{SERVICE}",
+        description="Dịch vụ chỉ số thi đua: chạy dịch vụ, xem số liệu chỉ số (tử số, mẫu số, "
+        "tỷ lệ), danh mục thủ tục và hồ sơ chưa được tính. Số liệu đọc từ cơ sở dữ liệu của "
+        "dịch vụ (DATABASE_URL, hoặc tệp SQLite trong DATA_DIR).",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="LỆNH")
+    commands.add_parser("run", help="chạy dịch vụ (mặc định)")
+    doc = commands.add_parser("asyncapi", help="in tài liệu AsyncAPI của dịch vụ")
+    doc.add_argument("--output", type=Path, metavar="TỆP",
+                     help="ghi vào tệp này, ví dụ services/metrics/asyncapi.yaml")
     again = commands.add_parser(
-        "rebuild", help="drop the service's tables and replay its topics into them (stop the "
-        "service first)")
+        "rebuild", help="xoá các bảng và đọc lại toàn bộ nhật ký vào chúng (dừng dịch vụ trước)")
     again.add_argument("--no-replay", action="store_true",
-                       help="only drop and recreate: the next run replays from the beginning")
-    catalogue = commands.add_parser("catalogue", help="the procedure catalogue")
-    which = catalogue.add_subparsers(dest="action", required=True)
-    load = which.add_parser("load", help="put a catalogue CSV on the catalogue topic")
-    load.add_argument("file", type=Path)
-    show = which.add_parser("show", help="the catalogue in force")
-    show.add_argument("--json", action="store_true")
+                       help="chỉ xoá và tạo lại bảng; lần chạy sau sẽ đọc lại nhật ký")
+    catalogue = commands.add_parser("catalogue", help="danh mục thủ tục hành chính")
+    which = catalogue.add_subparsers(dest="action", required=True, metavar="VIỆC")
+    load = which.add_parser("load", help="đưa một danh mục CSV lên nhật ký danh mục, ví dụ: "
+                            "catalogue load danh-muc-2024-08.csv")
+    load.add_argument("file", type=Path, metavar="TỆP_CSV")
+    show = which.add_parser("show", help="danh mục đang áp dụng")
+    show.add_argument("--json", action="store_true", help="in JSON thay cho bảng")
     figures = commands.add_parser(
-        "indicators", help="indicator figures: one subject and period (--subject, or "
-        "--subject-kind department), or the stored cells filtered")
-    figures.add_argument("--subject-kind", choices=[k.value for k in SubjectKind], default="")
-    figures.add_argument("--subject", default="", help="unit code or officer name")
-    figures.add_argument("--period-kind", choices=[k.value for k in PeriodKind], default="")
-    figures.add_argument("--period", default="", help="e.g. 2024-07 or 2024-W27")
-    figures.add_argument("--indicator", action="append", default=[],
-                         metavar="CODE")
-    figures.add_argument("--json", action="store_true")
-    unknown = commands.add_parser("unknown", help="dossiers the catalogue does not know")
-    unknown.add_argument("--json", action="store_true")
+        "indicators", help="số liệu chỉ số của một đối tượng và kỳ (--subject), hoặc mọi ô "
+        "số liệu đã lưu theo bộ lọc", epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    figures.add_argument("--subject-kind", choices=[k.value for k in SubjectKind], default="",
+                         help="loại đối tượng: unit (đơn vị, mặc định khi có --subject), "
+                         "officer (cán bộ) hoặc department (cả Sở)")
+    figures.add_argument("--subject", default="", metavar="MÃ",
+                         help="mã đơn vị (ví dụ QLVT) hoặc cán bộ dạng đơn vị/họ tên "
+                         "(ví dụ \"QLVT/Nguyễn Thị Hương\")")
+    figures.add_argument("--period-kind", choices=[k.value for k in PeriodKind], default="",
+                         help="kỳ: campaign (cả đợt, mặc định), month (tháng), week (tuần ISO)")
+    figures.add_argument("--period", default="", metavar="KỲ",
+                         help="tháng dạng 2024-07 hoặc tuần dạng 2024-W27")
+    figures.add_argument("--indicator", action="append", default=[], metavar="MÃ_CHỈ_SỐ",
+                         help="chỉ số, ví dụ K3 (lặp lại để chọn nhiều)")
+    figures.add_argument("--json", action="store_true", help="in JSON thay cho bảng")
+    unknown = commands.add_parser("unknown", help="hồ sơ có đơn vị hoặc thủ tục ngoài danh mục")
+    unknown.add_argument("--json", action="store_true", help="in JSON thay cho bảng")
+    outside = commands.add_parser(
+        "unattributed", help="hồ sơ của đơn vị không có trong tệp đợt thi đua, theo đơn vị")
+    outside.add_argument("--json", action="store_true", help="in JSON thay cho bảng")
     return parser
 
 
-def _rate(view: IndicatorView) -> str:
-    return "n/a" if not view.rate else f"{float(view.rate) * 100:.2f}%"
+def _period(view: IndicatorView, campaign: Campaign) -> str:
+    if view.period_kind == PeriodKind.CAMPAIGN.value:
+        return f"cả đợt {day(campaign.period.start)}–{day(campaign.period.end)}"
+    if view.period_kind == PeriodKind.MONTH.value:
+        year, month = view.period_key.split("-")
+        return f"tháng {month}/{year}"
+    year, week = view.period_key.split("-W")
+    return f"tuần {week}/{year}"
 
 
-def print_table(views: Sequence[IndicatorView], out: TextIO) -> None:
-    headers = ["indicator", "subject", "period", "numerator", "denominator", "rate", "target",
-               "met", "versions"]
+def subject_label(kind: str, code: str, campaign: Campaign) -> str:
+    """A subject as people know it: the code with the unit's name."""
+    if kind == SubjectKind.DEPARTMENT.value:
+        return f"{code} – {campaign.issuing_body}"
+    if kind == SubjectKind.UNIT.value:
+        unit = campaign.unit(code)
+        return f"{code} – {unit.name}" if unit is not None else f"{code} (ngoài đợt thi đua)"
+    return code
+
+
+def print_table(views: Sequence[IndicatorView], out: TextIO, campaign: Campaign) -> None:
+    headers = ["Chỉ số", "Đối tượng", "Kỳ", "Tử số", "Mẫu số", "Đếm", "Tỷ lệ", "Chỉ tiêu",
+               "Kết quả", "Phiên bản"]
     rows = [[
-        v.indicator, f"{v.subject_kind}:{v.subject_code}", f"{v.period_kind}:{v.period_key}",
-        str(v.numerator), str(v.denominator), _rate(v), f"{float(v.target) * 100:.0f}%",
-        "yes" if v.target_met else "no", f"{v.campaign_version}/{v.catalogue_version}",
+        v.indicator, subject_label(v.subject_kind, v.subject_code, campaign),
+        _period(v, campaign), count(v.numerator), count(v.denominator), v.counted_unit,
+        percent(v.rate), percent(v.target, 0), "đạt" if v.target_met else "chưa đạt",
+        f"{v.campaign_version}/{v.catalogue_version}",
     ] for v in views]
-    _table(headers, rows, out, right={3, 4, 5, 6})
+    _table(headers, rows, out, right={3, 4, 6, 7})
+    names = {v.indicator: v.name for v in views}
+    for code, name in names.items():
+        out.write(f"{code}: {name}\n")
 
 
 def _table(headers: list[str], rows: list[list[str]], out: TextIO, right: set[int]) -> None:
@@ -112,20 +166,41 @@ def _json(data: Any, out: TextIO) -> None:
     out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+class NoData(Exception):
+    """The database holds no figures: the hint says where the command looked."""
+
+
+def _where(settings: MetricsSettings) -> str:
+    if settings.database_url:
+        return "DATABASE_URL"
+    return f"DATA_DIR={settings.data_dir} (tệp {settings.data_dir / (SERVICE + '.db')})"
+
+
 def _read_side(settings: MetricsSettings) -> Any:
-    """The components, with the tables made if the service never ran on this database."""
+    """The components over the service's database; a database the service never wrote to is
+    said, not silently created empty."""
+    url = settings.sqlalchemy_url(SERVICE)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise NoData(f"chưa có số liệu: không có cơ sở dữ liệu ở {_where(settings)}. Hãy chạy "
+                     "dịch vụ (python -m campaign_metrics) hoặc đặt DATA_DIR / DATABASE_URL "
+                     "về nơi dịch vụ ghi số liệu.")
     parts = build_components(settings)
     parts.db.create_schema()
     return parts
 
 
+def _definitions(parts: Any, connection: Any, settings: MetricsSettings) -> Definitions:
+    defs: Definitions | None = parts.projection.definitions(connection)
+    if defs is None:
+        raise NoData(f"chưa có số liệu ở {_where(settings)}: dịch vụ chưa áp dụng danh mục "
+                     "thủ tục nào (dịch vụ đã chạy với Kafka chưa?).")
+    return defs
+
+
 def _indicators(settings: MetricsSettings, args: argparse.Namespace, out: TextIO) -> int:
     parts = _read_side(settings)
     with parts.db.begin() as connection:
-        defs = parts.projection.definitions(connection)
-        if defs is None:
-            print("no procedure catalogue is in force yet: no figures", file=sys.stderr)
-            return 1
+        defs = _definitions(parts, connection, settings)
         try:
             if args.subject or args.subject_kind == SubjectKind.DEPARTMENT.value:
                 views = get_indicators(
@@ -144,22 +219,19 @@ def _indicators(settings: MetricsSettings, args: argparse.Namespace, out: TextIO
                     )
                     views.extend(page)
         except QueryError as error:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"lỗi: {error}", file=sys.stderr)
             return 1
     if args.json:
         _json([v.as_dict() for v in views], out)
     else:
-        print_table(views, out)
+        print_table(views, out, parts.campaign)
     return 0
 
 
 def _unknown(settings: MetricsSettings, args: argparse.Namespace, out: TextIO) -> int:
     parts = _read_side(settings)
     with parts.db.begin() as connection:
-        defs = parts.projection.definitions(connection)
-        if defs is None:
-            print("no procedure catalogue is in force yet", file=sys.stderr)
-            return 1
+        defs = _definitions(parts, connection, settings)
         views, token = [], "0"
         while token:
             page, token = unknown_dossiers(connection, defs, page_size=5000,
@@ -168,19 +240,37 @@ def _unknown(settings: MetricsSettings, args: argparse.Namespace, out: TextIO) -
     if args.json:
         _json([v.as_dict() for v in views], out)
     else:
-        _table(["dossier", "unit", "procedure", "reason", "record"],
+        _table(["Mã hồ sơ", "Đơn vị", "Thủ tục", "Lý do", "Bản ghi"],
                [[v.dossier_code, v.unit_code, v.procedure_code, v.reason, v.source]
                 for v in views], out, right=set())
+        out.write(f"{count(len(views))} hồ sơ ngoài danh mục\n")
+    return 0
+
+
+def _unattributed(settings: MetricsSettings, args: argparse.Namespace, out: TextIO) -> int:
+    parts = _read_side(settings)
+    with parts.db.begin() as connection:
+        _definitions(parts, connection, settings)
+        _, outside, _ = units_and_dead_letters(connection, parts.projection.participants)
+    if args.json:
+        _json([asdict(u) for u in outside], out)
+        return 0
+    _table(["Đơn vị", "Số hồ sơ", "Bản ghi gần nhất"],
+           [[u.unit_code, count(u.dossiers), u.last_record_at] for u in outside], out,
+           right={1})
+    out.write(f"{count(sum(u.dossiers for u in outside))} hồ sơ của {count(len(outside))} "
+              "đơn vị không có trong tệp đợt thi đua: không vào số liệu của Sở và bảng xếp "
+              "hạng\n")
     return 0
 
 
 def _catalogue(settings: MetricsSettings, args: argparse.Namespace, out: TextIO) -> int:
-    parts = _read_side(settings)
     if args.action == "load":
+        parts = build_components(settings)
         try:
             catalogue = load_catalogue(args.file)
         except (OSError, CatalogueError) as error:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"lỗi: {error}", file=sys.stderr)
             return 2
         event = catalogue.to_event(args.file.name)
         try:
@@ -190,12 +280,15 @@ def _catalogue(settings: MetricsSettings, args: argparse.Namespace, out: TextIO)
                 settings.kafka_bootstrap_servers, parts.topics.catalogue.name,
                 event.to_bytes(), CATALOGUE_KEY), timeout=60))
         except (KafkaError, AioKafkaError, TimeoutError) as error:
-            print(f"error: the catalogue could not be put on {parts.topics.catalogue.name}: "
+            print(f"lỗi: không đưa được danh mục lên {parts.topics.catalogue.name}: "
                   f"{type(error).__name__} {error}", file=sys.stderr)
             return 1
-        out.write(f"catalogue {catalogue.version} ({len(catalogue.entries)} entries) put on "
-                  f"{parts.topics.catalogue.name}; the service recomputes with it\n")
+        out.write(f"đã đưa danh mục {catalogue.version} ({count(len(catalogue.entries))} dòng) "
+                  f"lên {parts.topics.catalogue.name}; dịch vụ sẽ tính lại mọi số liệu\n")
+        for line in definition_reports(parts.campaign, catalogue):
+            out.write(f"lưu ý: {line}\n")
         return 0
+    parts = _read_side(settings)
     with parts.db.begin() as connection:
         current = catalogue_in_force(connection, parts.projection.definitions(connection))
     if args.json:
@@ -203,9 +296,9 @@ def _catalogue(settings: MetricsSettings, args: argparse.Namespace, out: TextIO)
                "loaded_at": current.loaded_at, "entries": current.entries}, out)
         return 0
     if not current.version:
-        out.write("no catalogue in force yet\n")
-        return 0
-    out.write(f"catalogue {current.version} from {current.source}, loaded {current.loaded_at}\n")
+        raise NoData(f"chưa có danh mục nào được áp dụng ở {_where(settings)}")
+    out.write(f"danh mục {current.version} từ {current.source}, áp dụng lúc "
+              f"{current.loaded_at}\n")
     _table(["MaTTHC", "DonVi", "MucDoDVC", "CoPhiLePhi", "TenTTHC"],
            [[e["procedure_code"], e["unit_code"], e["online_level"],
              "1" if e["has_fees"] else "0", e["procedure_name"]] for e in current.entries],
@@ -213,11 +306,32 @@ def _catalogue(settings: MetricsSettings, args: argparse.Namespace, out: TextIO)
     return 0
 
 
+READ_COMMANDS = {"indicators", "unknown", "unattributed", "catalogue"}
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Runs a command; a question without an answer is one line on stderr and exit 1, and a
+    reader that stops early (`| head`) ends it quietly."""
     stream = out or sys.stdout
     args = _parser().parse_args(argv)
     settings = load_settings(MetricsSettings)
-    configure_logging(SERVICE, settings.log_level)
+    # Questions print answers, not the service's JSON log lines.
+    configure_logging(SERVICE, "ERROR" if args.command in READ_COMMANDS
+                      else settings.log_level)
+    try:
+        return _command(args, settings, stream)
+    except NoData as hint:
+        print(f"lỗi: {hint}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader closed the pipe: say nothing more, and keep Python from complaining
+        # while it flushes stdout on the way out.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _command(args: argparse.Namespace, settings: MetricsSettings, stream: TextIO) -> int:
     if args.command == "asyncapi":
         from campaign_metrics.app import build
 
@@ -233,13 +347,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         tune_garbage_collector()
         report = asyncio.run(rebuild(settings, replay_log=not args.no_replay))
         if args.no_replay:
-            stream.write("tables dropped and recreated; the next run replays the log\n")
+            stream.write("đã xoá và tạo lại các bảng; lần chạy sau sẽ đọc lại nhật ký\n")
         else:
             stream.write(
-                f"rebuilt from {report.records} records and {report.catalogue_versions} "
-                f"catalogue versions in {report.seconds:.1f}s "
-                f"({report.records_per_second:,.0f} records/s); {report.announced} indicator "
-                "cells to announce at the next run\n"
+                f"đã dựng lại từ {count(report.records)} bản ghi và "
+                f"{count(report.catalogue_versions)} phiên bản danh mục trong "
+                f"{report.seconds:.1f}s ({count(round(report.records_per_second))} bản ghi/s); "
+                f"{count(report.announced)} ô chỉ số sẽ được công bố khi dịch vụ chạy lại\n"
             )
         return 0
     if args.command == "catalogue":
@@ -248,6 +362,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return _indicators(settings, args, stream)
     if args.command == "unknown":
         return _unknown(settings, args, stream)
+    if args.command == "unattributed":
+        return _unattributed(settings, args, stream)
     from campaign_metrics.app import build, tune_garbage_collector
 
     service = build(settings)

@@ -4,6 +4,7 @@ line both answer from here, so they print the same figures."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from campaign_contracts.events import Figure, PeriodKind, SubjectKind
+from campaign_contracts.events import Figure, PeriodKind, SubjectKind, split_officer_key
 from campaign_metrics.adapters.tables import definitions, dossiers, indicator_cells
 from campaign_metrics.domain.definitions import Definitions
 
@@ -115,7 +116,7 @@ def get_indicators(
     elif not subject_code:
         raise QueryError("subject_code is required for a unit or an officer")
     else:
-        code = subject_code
+        code = unicodedata.normalize("NFC", subject_code)
     key = period_key or (defs.periods.campaign_key if pkind is PeriodKind.CAMPAIGN else "")
     if not defs.periods.contains(pkind, key):
         raise QueryError(f"no {pkind.value} {key!r} in the campaign period "
@@ -138,6 +139,9 @@ def get_indicators(
     }
     if not rows and kind is SubjectKind.UNIT and not _is_known_unit(connection, defs, code):
         raise QueryError(f"unknown unit {code!r}", not_found=True)
+    if not rows and kind is SubjectKind.OFFICER and not _is_known_officer(connection, defs, code):
+        raise QueryError(f"unknown officer {code!r} (an officer is named unit/name, e.g. "
+                         "QLVT/Nguyễn Thị Hương)", not_found=True)
     views = []
     for indicator in sorted(wanted):
         row: Any = rows.get(indicator)
@@ -154,6 +158,20 @@ def _is_known_unit(connection: Connection, defs: Definitions, code: str) -> bool
         return True
     return connection.execute(
         select(dossiers.c.dossier_code).where(dossiers.c.unit_code == code).limit(1)
+    ).first() is not None
+
+
+def _is_known_officer(connection: Connection, defs: Definitions, key: str) -> bool:
+    """An officer of the campaign file, or one a dossier names as its receiving officer."""
+    try:
+        unit, name = split_officer_key(key)
+    except ValueError:
+        return False
+    if any((o.unit_code, o.name) == (unit, name) for o in defs.campaign.officers):
+        return True
+    d = dossiers.c
+    return connection.execute(
+        select(d.dossier_code).where(d.unit_code == unit, d.receiving_officer == name).limit(1)
     ).first() is not None
 
 
