@@ -40,13 +40,13 @@ EDGES: list[dict[str, Any] | bytes] = [
     portal_record("C", received="20240231083000"),  # 31 February
     portal_record("D", received="20240702243000"),  # hour 24
     portal_record("E", received=" 20240702083000"),  # spaces: the model strips them
-    portal_record("F", received=20240702083000),  # a number: the model reads it as text
+    {**portal_record("F"), "NgayTiepNhan": 20240702083000},  # a number: read as text
     portal_record("G", channel=4),
-    portal_record("H", channel="2"),
+    {**portal_record("H"), "KenhThucHien": "2"},
     portal_record("I", channel=True),
     portal_record("J", status=0),
     portal_record("K", paid=3),
-    portal_record("L", paid=None),
+    {**portal_record("L"), "DuocThanhToanTrucTuyen": None},
     portal_record("M", fees=[{"Gia": -1}]),
     portal_record("N", fees=[{"Gia": "5000"}]),
     portal_record("O", fees=[{"TenPhiLePhi": "Lệ phí"}]),
