@@ -406,8 +406,10 @@ def serving(bootstrap: str, database_url: str, work: Path, args: argparse.Namesp
     IndicatorUpdated at 50 records/s, and one gRPC Ingest stream."""
     prefix = f"s{uuid.uuid4().hex[:8]}"
     inbound = prefixed(PORTAL_RECORDS, prefix)
-    create_topic(bootstrap, inbound.name, inbound.partitions)
-    asyncio.run(produce(bootstrap, inbound.name, 20_000, inbound.partitions, seed=3))
+    # One partition: the offsets of the latency feed are then one order, so the event that
+    # carries a record is the first whose cause is that record or a later one.
+    create_topic(bootstrap, inbound.name, 1)
+    asyncio.run(produce(bootstrap, inbound.name, 20_000, 1, seed=3))
     token = uuid.uuid4().hex
     env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TOPIC_PREFIX": prefix,
            "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING",

@@ -99,7 +99,7 @@ def test_a_campaign_declaring_it_gets_it_in_queries_events_and_gauges(with_k4: F
         views = get_indicators(connection, defs, subject_kind="unit", subject_code="QLVT",
                                period_kind="", period_key="", indicators=[])
         officer = get_indicators(connection, defs, subject_kind="officer",
-                                 subject_code="QLVT/Ai Đó", period_kind="", period_key="",
+                                 subject_code="QLVT/Nguyễn Thị Hương", period_kind="", period_key="",
                                  indicators=[])
     assert [(v.indicator, v.numerator, v.denominator, v.rate) for v in views][-1] == (
         "K4", 1, 2, "0.5000")

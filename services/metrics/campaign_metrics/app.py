@@ -253,7 +253,8 @@ def build(settings: MetricsSettings) -> MetricsService:
         after=after_catalogue,
         description="Procedure catalogue versions; each one recomputes every figure",
     )
-    ingest = PortalIngest(send, topics.inbound.name, topics.dead_letter.name, parts.telemetry)
+    ingest = PortalIngest(send, topics.inbound.name, topics.dead_letter.name, parts.telemetry,
+                          parts.projection.decoder)
     servicer = MetricsServicer(parts.db, parts.projection, ingest, _portal_tokens(settings),
                                publish, topics.catalogue.name, _Status(clock, bootstrap))
     service = MetricsService(

@@ -48,6 +48,9 @@ def _nfc(text: str) -> str:
 
 
 _DAYS: dict[str, date] = {}
+# Every valid HHmmss of a day: one set lookup instead of three conversions per time.
+_CLOCK = frozenset(f"{h:02d}{m:02d}{sec:02d}" for h in range(24) for m in range(60)
+                   for sec in range(60))
 
 
 def _day(text: str) -> date:
@@ -59,7 +62,7 @@ def _day(text: str) -> date:
             _DAYS.clear()
         day = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
         _DAYS[text[:8]] = day
-    if int(text[8:10]) > 23 or int(text[10:12]) > 59 or int(text[12:14]) > 59:
+    if text[8:] not in _CLOCK:
         raise _Unusual
     return day
 

@@ -3,6 +3,7 @@ for portals that cannot produce to Kafka, and the procedure catalogue."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Any, NoReturn, Protocol
@@ -28,6 +29,10 @@ from campaign_metrics.adapters.status import iso_ms, units_and_dead_letters
 from campaign_metrics.adapters.traceability import CellQuestion, cell_dossiers
 from campaign_metrics.domain.catalogue import CatalogueError, parse_catalogue
 from campaign_metrics.domain.definitions import Definitions
+
+_DEFINITIONS_RECHECK_S = 1.0
+_ANSWER_TTL_S = 0.5
+_ANSWERS_KEPT = 20_000
 
 
 def _value(v: IndicatorView) -> metrics_pb2.IndicatorValue:
@@ -66,10 +71,20 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         self.publish = publish
         self.catalogue_topic = catalogue_topic
         self.status = status
+        self._defs: Definitions | None = None
+        self._defs_at = 0.0
+        self._defs_generation = -1
+        self.answers: dict[tuple[Any, ...],
+                           tuple[int, float, metrics_pb2.GetIndicatorsResponse]] = {}
 
     async def _definitions(self, context: grpc.aio.ServicerContext[Any, Any]) -> Definitions:
+        now, generation = time.monotonic(), self.projection.generation
+        if (self._defs is not None and generation == self._defs_generation
+                and now - self._defs_at < _DEFINITIONS_RECHECK_S):
+            return self._defs  # nothing applied here since: only another instance could change
         with self.db.begin() as connection:
             defs = self.projection.definitions(connection)
+        self._defs, self._defs_at, self._defs_generation = defs, now, generation
         if defs is None:
             await context.abort(grpc.StatusCode.UNAVAILABLE,
                                 "no procedure catalogue is in force yet; try again shortly")
@@ -80,6 +95,16 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         self, request: metrics_pb2.GetIndicatorsRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> metrics_pb2.GetIndicatorsResponse:
+        # Dashboards ask the same few questions again and again: an answer is reused while
+        # this instance has applied nothing since, and for at most _ANSWER_TTL_S (another
+        # instance may have).
+        question = (request.subject_kind, request.subject_code, request.period_kind,
+                    request.period_key, tuple(request.indicators))
+        now = time.monotonic()
+        generation = self.projection.generation
+        cached = self.answers.get(question)
+        if cached is not None and cached[0] == generation and now - cached[1] < _ANSWER_TTL_S:
+            return cached[2]
         defs = await self._definitions(context)
         try:
             with self.db.begin() as connection:
@@ -90,7 +115,11 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
                 )
         except QueryError as error:
             await _abort(context, error)
-        return metrics_pb2.GetIndicatorsResponse(values=[_value(v) for v in views])
+        answer = metrics_pb2.GetIndicatorsResponse(values=[_value(v) for v in views])
+        if len(self.answers) > _ANSWERS_KEPT:
+            self.answers.clear()
+        self.answers[question] = (generation, now, answer)
+        return answer
 
     async def ListIndicators(
         self, request: metrics_pb2.ListIndicatorsRequest,

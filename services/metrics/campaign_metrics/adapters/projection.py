@@ -105,6 +105,8 @@ class MetricsProjection:
         self.emit_accepted = emit_accepted
         self._defs: Definitions | None = None
         self.reports: list[str] = []
+        self.generation = 0
+        """Counts the changes this instance made to the figures (readers' caches follow it)."""
         self.decoder = LeanDecoder(campaign.tz)
         self.participants = frozenset(u.code for u in campaign.units)
         self._contributions: Contributions | None = None
@@ -180,6 +182,7 @@ class MetricsProjection:
             ])
         self._put_in_force(connection, catalogue.version, event.source, at_ms)
         defs = Definitions(self.campaign, catalogue)
+        self.generation += 1
         recompute(connection, defs, at_ms)
         self._defs = self._in_force(defs)
         self._show_unattributed(connection, None)
@@ -218,6 +221,7 @@ class MetricsProjection:
         defs = self.definitions(connection, lock=True)
         if defs is None:
             raise DefinitionsMissing("no procedure catalogue is in force yet")
+        self.generation += 1
         telemetry = self.telemetry
         telemetry.records_in.inc(len(records))
         outbox_rows: list[tuple[str, str | None, Event]] = []
