@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from campaign_kit.db import Database
 from campaign_metrics.adapters import tables as store
 from campaign_metrics.settings import MetricsSettings
 from tests.metrics.support import Feed
@@ -19,6 +20,14 @@ def feed(database_url: str) -> Iterator[Feed]:
     db = fresh_database(database_url, store.metadata)
     yield Feed(db)
     db.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """An empty database of the service's tables (SQLite, then PostgreSQL)."""
+    database = fresh_database(database_url, store.metadata)
+    yield database
+    database.dispose()
 
 
 @pytest.fixture

@@ -23,10 +23,11 @@ from campaign_contracts.campaign_file import SEED_CAMPAIGN, Campaign, load_campa
 from campaign_contracts.portal_record import RecordRejected, parse_portal_record
 from campaign_kit.db import Database
 from campaign_metrics.adapters import tables as store
+from campaign_metrics.adapters.projection import MetricsProjection
 from campaign_metrics.adapters.queries import get_indicators
 from campaign_metrics.app import build_components
 from campaign_metrics.settings import MetricsSettings
-from tests.metrics.support import CAMPAIGN_KEY, Feed
+from tests.metrics.support import CAMPAIGN_KEY, TOPICS, Feed
 from tests.support.records import portal_record
 from tests.support.services import fresh_database
 
@@ -99,8 +100,8 @@ def test_a_campaign_declaring_it_gets_it_in_queries_events_and_gauges(with_k4: F
         views = get_indicators(connection, defs, subject_kind="unit", subject_code="QLVT",
                                period_kind="", period_key="", indicators=[])
         officer = get_indicators(connection, defs, subject_kind="officer",
-                                 subject_code="QLVT/Nguyễn Thị Hương", period_kind="", period_key="",
-                                 indicators=[])
+                                 subject_code="QLVT/Nguyễn Thị Hương", period_kind="",
+                                 period_key="", indicators=[])
     assert [(v.indicator, v.numerator, v.denominator, v.rate) for v in views][-1] == (
         "K4", 1, 2, "0.5000")
     assert views[-1].name == "Tỷ lệ hồ sơ giải quyết đúng hạn"
@@ -114,6 +115,16 @@ def test_a_campaign_declaring_it_gets_it_in_queries_events_and_gauges(with_k4: F
     scraped = generate_latest(with_k4.registry).decode("utf-8")
     assert ('indicator_rate{indicator="K4",subject_code="QLVT",subject_kind="unit"} 0.5'
             in scraped)
+
+
+def test_a_campaign_that_stops_declaring_it_drops_its_figures(with_k4: Feed) -> None:
+    with_k4.send(done("H1", finished="20240709100000"))
+    assert with_k4.figure("K4") == (1, 1)
+    seed = MetricsProjection(load_campaign(), TOPICS, with_k4.telemetry)
+    with with_k4.db.begin() as connection:
+        assert seed.ensure_campaign(connection)
+    assert {key[0] for key in with_k4.cells()} == {"K1", "K2", "K3"}
+    assert all(e["indicator"] != "K4" for e in with_k4.announce())
 
 
 def test_the_seed_campaign_has_no_on_time_figures_and_k1_counts_services(feed: Feed) -> None:
@@ -197,13 +208,6 @@ def expected_k4(final: list[dict[str, Any]], campaign: Campaign
                 cell[1] += 1
                 cell[0] += finished <= due  # same fixed-width local times: text order is time
     return {cell: (n, d) for cell, (n, d) in sums.items()}
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = fresh_database(database_url, store.metadata)
-    yield database
-    database.dispose()
 
 
 @settings(max_examples=40, deadline=None,

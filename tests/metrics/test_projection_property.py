@@ -15,17 +15,14 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaign_contracts.campaign_file import SEED_CATALOGUE, load_campaign, seed_path
 from campaign_contracts.portal_record import RecordRejected, parse_portal_record
 from campaign_kit.db import Database
-from campaign_metrics.adapters import tables as store
 from campaign_metrics.domain.catalogue import parse_catalogue
 from tests.metrics.support import Feed
-from tests.support.services import fresh_database
 
 CAMPAIGN = load_campaign()
 START, END = CAMPAIGN.period.start, CAMPAIGN.period.end
@@ -203,13 +200,6 @@ def _batches(values: list[bytes], sizes: list[int]) -> Iterator[list[bytes]]:
         yield values[start:start + size]
         start += size
         i += 1
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = fresh_database(database_url, store.metadata)
-    yield database
-    database.dispose()
 
 
 @settings(max_examples=60, deadline=None,

@@ -32,9 +32,15 @@ pytestmark = pytest.mark.kafka
 
 
 async def wait_caught_up(service: MetricsService, timeout: float = 60.0) -> None:
-    """As a script would: the caught-up health status turns SERVING."""
+    """As a script would: GetStatus says caught up (as of the call), and then the caught-up
+    health status turns SERVING too (it is read once a second)."""
     deadline = time.monotonic() + timeout
     async with grpc.aio.insecure_channel(f"127.0.0.1:{service.grpc_port}") as channel:
+        stub = _stub(channel)
+        while not (await stub.GetStatus(metrics_pb2.GetStatusRequest())).caught_up:
+            if time.monotonic() > deadline:
+                raise TimeoutError("GetStatus never said caught up")
+            await asyncio.sleep(0.1)
         health = health_pb2_grpc.HealthStub(channel)
         while time.monotonic() < deadline:
             try:

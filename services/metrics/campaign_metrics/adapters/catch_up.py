@@ -1,14 +1,15 @@
 """Whether the service has caught up with its input, as operators and scripts can see and wait
 on it: the `inbound_caught_up` and lag gauges, the GetStatus call, and the gRPC health status of
 the service name `CAUGHT_UP_HEALTH` (SERVING once every record on the inbound topic is applied).
-The lag is read after every batch and once a second between batches, so it moves while the
-service waits (for a catalogue, or for the database) too."""
+The lag is read after every batch, once a second between batches (so it moves while the
+service waits for a catalogue or the database), and when GetStatus asks."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -18,6 +19,8 @@ from campaign_metrics.adapters.telemetry import MetricsTelemetry
 log = logging.getLogger(__name__)
 
 CAUGHT_UP_HEALTH = "campaign.metrics.v1.MetricsService/caught-up"
+_BUSY_WINDOW_S = 2.0
+_BUSY_RECORDS_PER_S = 1000  # twenty times a province's busiest pace
 
 
 class CatchUp:
@@ -33,6 +36,7 @@ class CatchUp:
         self.lag = 0
         self.caught_up: bool | None = None  # None until first read
         self._applied: dict[tuple[str, int], int] = {}
+        self._recent: deque[tuple[float, int]] = deque()  # (when, records) of recent batches
         self._started = 0.0
 
     @property
@@ -40,8 +44,14 @@ class CatchUp:
         return bool(self.caught_up)
 
     def behind(self) -> bool:
-        """More than a batch is waiting: the service is catching up on a backlog."""
-        return self.lag > self.batch_max
+        """More than a batch is waiting, or records are pouring in (a bulk Ingest, a portal
+        re-sending a month): the service is catching up, and announcing every half second
+        would cost more than applying."""
+        now = time.monotonic()
+        while self._recent and now - self._recent[0][0] > _BUSY_WINDOW_S:
+            self._recent.popleft()
+        pouring = sum(n for _, n in self._recent) > _BUSY_RECORDS_PER_S * _BUSY_WINDOW_S
+        return self.lag > self.batch_max or pouring
 
     async def start(self) -> None:
         self._started = time.perf_counter()
@@ -52,16 +62,18 @@ class CatchUp:
         self.telemetry.batch_records.observe(len(applied))
         for record in applied:
             self._applied[(record.topic, record.partition)] = record.offset
+        self._recent.append((time.monotonic(), len(applied)))
         await self.refresh()
 
     async def refresh(self) -> None:
         consumer: Any = getattr(self.subscriber, "consumer", None)
         lag = 0
         assigned = consumer.assignment() if consumer is not None else set()
+        # The broker's end offsets, not the last fetch's high-water mark: that one is stale
+        # by up to a fetch wait, and "caught up" must hold for what was produced before asking.
+        ends = await consumer.end_offsets(list(assigned)) if assigned else {}
         for tp in assigned:
-            highwater = consumer.highwater(tp)
-            if highwater is None:  # nothing fetched yet: ask the broker
-                highwater = (await consumer.end_offsets([tp])).get(tp)
+            highwater = ends.get(tp)
             if highwater is None:
                 continue
             applied = self._applied.get((tp.topic, tp.partition))

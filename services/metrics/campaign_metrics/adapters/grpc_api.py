@@ -57,6 +57,8 @@ class StatusSources(Protocol):
     @property
     def catalogue_file_note(self) -> str: ...
 
+    async def refresh(self) -> None: ...
+
 
 class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
     def __init__(
@@ -242,6 +244,8 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         self, request: metrics_pb2.GetStatusRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> metrics_pb2.GetStatusResponse:
+        if self.status is not None:
+            await self.status.refresh()  # caught up as of this call, not of the last tick
         with self.db.begin() as connection:
             defs = self.projection.definitions(connection)
             units, outside, dead = units_and_dead_letters(connection,

@@ -175,8 +175,10 @@ def _is_known_officer(connection: Connection, defs: Definitions, key: str) -> bo
     ).first() is not None
 
 
-def _page(page_size: int, page_token: str) -> tuple[int, int]:
-    size = DEFAULT_PAGE if page_size <= 0 else min(page_size, MAX_PAGE)
+def page_of(page_size: int, page_token: str, default: int = DEFAULT_PAGE,
+            most: int = MAX_PAGE) -> tuple[int, int]:
+    """(size, offset) of a page asked for; a token that is not ours is an error."""
+    size = default if page_size <= 0 else min(page_size, most)
     try:
         offset = int(page_token) if page_token else 0
     except ValueError:
@@ -204,7 +206,7 @@ def list_indicators(
         conditions.append(c.period_key == period_key)
     if indicators:
         conditions.append(c.indicator.in_(_indicators(indicators, defs)))
-    size, offset = _page(page_size, page_token)
+    size, offset = page_of(page_size, page_token)
     order = [c.subject_kind, c.subject_code, c.period_kind, c.period_key, c.indicator]
     rows = connection.execute(
         select(indicator_cells).where(and_(True, *conditions)).order_by(*order)
@@ -230,7 +232,7 @@ def unknown_dossiers(
     connection: Connection, defs: Definitions, *, page_size: int = 0, page_token: str = "",
 ) -> tuple[list[UnknownDossierView], str]:
     d = dossiers.c
-    size, offset = _page(page_size, page_token)
+    size, offset = page_of(page_size, page_token)
     rows = connection.execute(
         select(d.dossier_code, d.unit_code, d.procedure_code, d.source_topic,
                d.source_partition, d.source_offset)

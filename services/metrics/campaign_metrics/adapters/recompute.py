@@ -72,6 +72,10 @@ def recompute(connection: Connection, defs: Definitions, at_ms: int) -> None:
     """Replace every cell's figure and every use counter by what the snapshots give under
     `defs`; `at_ms` dates the cells no record touched (the definitions' own time)."""
     cells, uses = _computed(connection, defs, at_ms)
+    # An indicator the campaign file no longer declares leaves with its cells (nothing can
+    # name it any more: no target, no name, no plug-in).
+    connection.execute(delete(indicator_cells).where(
+        indicator_cells.c.indicator.not_in(sorted(defs.codes))))
     existing: dict[CellKey, Any] = {
         (r.indicator, r.subject_kind, r.subject_code, r.period_kind, r.period_key): r
         for r in connection.execute(select(indicator_cells))

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from campaign_contracts.events import PeriodKind, SubjectKind, split_officer_key
-from campaign_metrics.adapters.queries import QueryError, kind_of
+from campaign_metrics.adapters.queries import QueryError, kind_of, page_of
 from campaign_metrics.adapters.snapshots import STATE_COLUMNS, state_of_row
 from campaign_metrics.adapters.tables import dossiers
 from campaign_metrics.domain.definitions import Definitions
@@ -60,17 +60,6 @@ class CellQuestion:
     page_token: str = ""
 
 
-def _page(question: CellQuestion) -> tuple[int, int]:
-    size = DEFAULT_PAGE if question.page_size <= 0 else min(question.page_size, MAX_PAGE)
-    try:
-        offset = int(question.page_token) if question.page_token else 0
-    except ValueError:
-        raise QueryError(f"bad page_token {question.page_token!r}") from None
-    if offset < 0:
-        raise QueryError(f"bad page_token {question.page_token!r}")
-    return size, offset
-
-
 def cell_dossiers(connection: Connection, defs: Definitions, question: CellQuestion
                   ) -> tuple[list[CellDossierView], str, int]:
     """(page, next page token or "", total rows) of one cell's numerator or denominator."""
@@ -92,7 +81,7 @@ def cell_dossiers(connection: Connection, defs: Definitions, question: CellQuest
     if part not in PARTS:
         raise QueryError(f"part must be numerator or denominator, got {part!r}")
     code = unicodedata.normalize("NFC", question.subject_code)
-    size, offset = _page(question)
+    size, offset = page_of(question.page_size, question.page_token, DEFAULT_PAGE, MAX_PAGE)
     first, last = defs.periods.bounds(period_kind, key)
     d = dossiers.c
     day = d[indicator.period_field]
