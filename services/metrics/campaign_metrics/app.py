@@ -269,9 +269,9 @@ def build(settings: MetricsSettings) -> MetricsService:
     service = MetricsService(
         name=SERVICE,
         title="Metrics service — chỉ số thi đua",
-        description="Portal records in (Kafka, or gRPC Ingest); indicators K1–K3 (numerator, "
-        "denominator, rate) per unit, officer and the Department, per campaign, month and ISO "
-        "week, out.",
+        description="Portal records in (Kafka, or gRPC Ingest); the indicators the campaign file "
+        "declares (numerator, denominator, rate) per unit, officer and the Department, per "
+        "campaign, month and ISO week, out.",
         settings=settings,
         broker=broker,
         db=parts.db,
