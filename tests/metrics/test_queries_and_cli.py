@@ -47,25 +47,29 @@ def test_one_subject_over_one_period(feed: Feed) -> None:
                                                ("K3", 0, 0, "")]
 
 
-@pytest.mark.parametrize(("question", "message", "not_found"), [
-    ({"subject_code": "NOWHERE"}, "unknown unit", True),
-    ({"subject_code": ""}, "subject_code is required", False),
+@pytest.mark.parametrize(("question", "message", "reason", "not_found"), [
+    ({"subject_code": "NOWHERE"}, "không có đơn vị 'NOWHERE'", "unknown_unit", True),
+    ({"subject_code": ""}, "cần mã đối tượng", "subject_required", False),
     ({"subject_code": "QLVT", "period_kind": "month", "period_key": "2024-05"},
-     "no month '2024-05'", False),
+     "không có tháng '2024-05'", "unknown_period", False),
     ({"subject_code": "QLVT", "period_kind": "week", "period_key": "2024-27"},
-     "no week", False),
-    ({"subject_code": "QLVT", "period_kind": "year"}, "not one of", False),
+     "không có tuần", "unknown_period", False),
+    ({"subject_code": "QLVT", "period_kind": "year"}, "không phải một trong", "bad_kind", False),
     ({"subject_kind": "officer", "subject_code": "A", "indicators": ["K1"]},
-     "K1 does not apply to an officer", False),
-    ({"subject_code": "QLVT", "indicators": ["K9"]}, "unknown indicator", False),
-    ({"subject_kind": "department", "subject_code": "SXD"}, "the department is 'SGTVT'", True),
+     "chỉ số K1 không áp dụng cho cán bộ", "not_applicable", False),
+    ({"subject_code": "QLVT", "indicators": ["K9"]}, "không có chỉ số K9", "unknown_indicator",
+     False),
+    ({"subject_kind": "department", "subject_code": "SXD"}, "mã của Sở là 'SGTVT'",
+     "unknown_department", True),
+    ({"subject_kind": "officer", "subject_code": "QLVT/Không Có Ai"}, "không có cán bộ",
+     "unknown_officer", True),
 ])
 def test_a_question_that_cannot_be_answered_says_why(
-    feed: Feed, question: dict[str, object], message: str, not_found: bool
+    feed: Feed, question: dict[str, object], message: str, reason: str, not_found: bool
 ) -> None:
     with pytest.raises(QueryError, match=message) as raised:
         _get(feed, **question)
-    assert raised.value.not_found is not_found
+    assert (raised.value.reason, raised.value.not_found) == (reason, not_found)
 
 
 def test_stored_cells_are_listed_filtered_and_paged(feed: Feed) -> None:
@@ -137,11 +141,11 @@ def test_the_command_line_refuses_what_does_not_exist_in_one_line(
               portal_record("X2", unit="SO-XAY-DUNG", procedure="XD.01"))
     capsys.readouterr()
     for argv, said in (
-        (["indicators", "--subject", "QLVTT"], "unknown unit 'QLVTT'"),
+        (["indicators", "--subject", "QLVTT"], "lỗi: không có đơn vị 'QLVTT'"),
         (["indicators", "--subject-kind", "officer", "--subject", "Nguyễn Thị Hương"],
-         "unknown officer"),
+         "không có cán bộ"),
         (["indicators", "--subject-kind", "officer", "--subject", "VP/Nguyễn Thị Hương"],
-         "unknown officer"),
+         "không có cán bộ"),
     ):
         code, printed = _cli(*argv)
         error = capsys.readouterr().err

@@ -9,8 +9,9 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import pytest
@@ -149,6 +150,10 @@ async def test_the_dossiers_behind_a_cell_and_the_service_status(
                     await stub.ListCellDossiers(metrics_pb2.ListCellDossiersRequest(
                         **wrong))  # type: ignore[arg-type]
                 assert refused.value.code() == code
+                pairs = cast(Iterable[tuple[str, Any]], refused.value.trailing_metadata() or ())
+                reasons = {key: str(value) for key, value in pairs}
+                assert reasons["refusal-reason"] in {
+                    "unknown_indicator", "bad_part", "not_applicable", "unknown_department"}
             ingested = await stub.Ingest(
                 iter([metrics_pb2.IngestRecord(record=b"{oops")]),
                 metadata=[("authorization", f"Bearer {TOKEN}")])

@@ -41,7 +41,8 @@ def _value(v: IndicatorView) -> metrics_pb2.IndicatorValue:
 
 async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: QueryError) -> NoReturn:
     code = grpc.StatusCode.NOT_FOUND if error.not_found else grpc.StatusCode.INVALID_ARGUMENT
-    await context.abort(code, str(error))
+    # As the dossiers service answers: the message for people, the reason for programs.
+    await context.abort(code, str(error), trailing_metadata=(("refusal-reason", error.reason),))
     raise AssertionError("abort returns by raising")  # pragma: no cover
 
 
@@ -89,7 +90,8 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         self._defs, self._defs_at, self._defs_generation = defs, now, generation
         if defs is None:
             await context.abort(grpc.StatusCode.UNAVAILABLE,
-                                "no procedure catalogue is in force yet; try again shortly")
+                                "chưa có danh mục thủ tục nào được áp dụng; hãy thử lại sau",
+                                trailing_metadata=(("refusal-reason", "no_catalogue"),))
             raise AssertionError("unreachable")  # pragma: no cover
         return defs
 
@@ -149,7 +151,9 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         if portal is None:
             await context.abort(
                 grpc.StatusCode.UNAUTHENTICATED,
-                "unknown or missing portal token: send `authorization: Bearer <token>` metadata",
+                "mã truy cập của cổng thiếu hoặc không đúng: gửi metadata "
+                "`authorization: Bearer <mã>`",
+                trailing_metadata=(("refusal-reason", "unknown_portal_token"),),
             )
             raise AssertionError("unreachable")  # pragma: no cover
 

@@ -21,11 +21,43 @@ DEFAULT_PAGE = 500
 
 
 class QueryError(ValueError):
-    """A question that cannot be answered; `not_found` tells a missing subject from a bad one."""
+    """A question that cannot be answered: a Vietnamese message for people, a stable English
+    `reason` for programs; `not_found` tells a missing subject from a bad question."""
 
-    def __init__(self, message: str, *, not_found: bool = False) -> None:
+    def __init__(self, message: str, reason: str, *, not_found: bool = False) -> None:
         super().__init__(message)
+        self.reason = reason
         self.not_found = not_found
+
+
+SUBJECTS_VI = {"unit": "đơn vị", "officer": "cán bộ", "department": "Sở"}
+PERIODS_VI = {"campaign": "đợt", "month": "tháng", "week": "tuần"}
+
+
+def period_checked(defs: Definitions, kind: PeriodKind, key: str) -> str:
+    """The period key asked for (the whole campaign by default), or a QueryError."""
+    key = key or (defs.periods.campaign_key if kind is PeriodKind.CAMPAIGN else "")
+    if not defs.periods.contains(kind, key):
+        raise QueryError(f"không có {PERIODS_VI[kind.value]} {key!r} trong đợt thi đua "
+                         f"{defs.periods.campaign_key} (tháng dạng 2024-07, tuần dạng 2024-W27)",
+                         "unknown_period")
+    return key
+
+
+def not_applicable(codes: list[str], kind: str) -> QueryError:
+    return QueryError(f"chỉ số {', '.join(codes)} không áp dụng cho {SUBJECTS_VI[kind]}",
+                      "not_applicable")
+
+
+def department_checked(defs: Definitions, code: str) -> str:
+    if code and code != defs.department:
+        raise QueryError(f"mã của Sở là {defs.department!r}, không phải {code!r}",
+                         "unknown_department", not_found=True)
+    return defs.department
+
+
+SUBJECT_REQUIRED = ("cần mã đối tượng (subject_code): mã đơn vị, ví dụ QLVT, hoặc cán bộ dạng "
+                    "đơn vị/họ tên, ví dụ QLVT/Nguyễn Thị Hương")
 
 
 @dataclass(frozen=True)
@@ -76,13 +108,14 @@ def kind_of(value: str, default: str, enum: type[SubjectKind] | type[PeriodKind]
         return enum(value or default).value
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
-        raise QueryError(f"{value!r} is not one of {allowed}") from None
+        raise QueryError(f"{value!r} không phải một trong: {allowed}", "bad_kind") from None
 
 
-def _indicators(values: list[str], defs: Definitions) -> list[str]:
+def indicators_checked(values: list[str], defs: Definitions) -> list[str]:
     unknown = sorted(set(values) - defs.codes)
     if unknown:
-        raise QueryError(f"unknown indicator: {', '.join(unknown)}")
+        raise QueryError(f"đợt thi đua không có chỉ số {', '.join(unknown)} (có: "
+                         f"{', '.join(sorted(defs.codes))})", "unknown_indicator")
     return list(values)
 
 
@@ -110,24 +143,17 @@ def get_indicators(
     kind = SubjectKind(kind_of(subject_kind, "unit", SubjectKind))
     pkind = PeriodKind(kind_of(period_kind, "campaign", PeriodKind))
     if kind is SubjectKind.DEPARTMENT:
-        code = subject_code or defs.department
-        if code != defs.department:
-            raise QueryError(f"the department is {defs.department!r}", not_found=True)
+        code = department_checked(defs, subject_code)
     elif not subject_code:
-        raise QueryError("subject_code is required for a unit or an officer")
+        raise QueryError(SUBJECT_REQUIRED, "subject_required")
     else:
         code = unicodedata.normalize("NFC", subject_code)
-    key = period_key or (defs.periods.campaign_key if pkind is PeriodKind.CAMPAIGN else "")
-    if not defs.periods.contains(pkind, key):
-        raise QueryError(f"no {pkind.value} {key!r} in the campaign period "
-                         f"{defs.periods.campaign_key}")
-    wanted = _indicators(indicators, defs) or defs.applicable(kind.value)
+    key = period_checked(defs, pkind, period_key)
+    wanted = indicators_checked(indicators, defs) or defs.applicable(kind.value)
     applicable = set(defs.applicable(kind.value))
-    not_applicable = [i for i in wanted if i not in applicable]
-    if not_applicable:
-        article = "an" if kind is SubjectKind.OFFICER else "a"
-        raise QueryError(f"{', '.join(not_applicable)} does not apply to {article} {kind.value}"
-                         + " (not measured for this kind of subject)")
+    missing = [i for i in wanted if i not in applicable]
+    if missing:
+        raise not_applicable(missing, kind.value)
     c = indicator_cells.c
     rows = {
         r.indicator: r for r in connection.execute(
@@ -138,10 +164,11 @@ def get_indicators(
         )
     }
     if not rows and kind is SubjectKind.UNIT and not _is_known_unit(connection, defs, code):
-        raise QueryError(f"unknown unit {code!r}", not_found=True)
+        raise QueryError(f"không có đơn vị {code!r} (không có trong tệp đợt thi đua, danh mục "
+                         "thủ tục, hay hồ sơ nào)", "unknown_unit", not_found=True)
     if not rows and kind is SubjectKind.OFFICER and not _is_known_officer(connection, defs, code):
-        raise QueryError(f"unknown officer {code!r} (an officer is named unit/name, e.g. "
-                         "QLVT/Nguyễn Thị Hương)", not_found=True)
+        raise QueryError(f"không có cán bộ {code!r} (cán bộ được gọi theo đơn vị/họ tên, ví dụ "
+                         "QLVT/Nguyễn Thị Hương)", "unknown_officer", not_found=True)
     views = []
     for indicator in sorted(wanted):
         row: Any = rows.get(indicator)
@@ -182,9 +209,9 @@ def page_of(page_size: int, page_token: str, default: int = DEFAULT_PAGE,
     try:
         offset = int(page_token) if page_token else 0
     except ValueError:
-        raise QueryError(f"bad page_token {page_token!r}") from None
+        raise QueryError(f"page_token {page_token!r} không hợp lệ", "bad_page_token") from None
     if offset < 0:
-        raise QueryError(f"bad page_token {page_token!r}")
+        raise QueryError(f"page_token {page_token!r} không hợp lệ", "bad_page_token")
     return size, offset
 
 
@@ -205,7 +232,7 @@ def list_indicators(
     if period_key:
         conditions.append(c.period_key == period_key)
     if indicators:
-        conditions.append(c.indicator.in_(_indicators(indicators, defs)))
+        conditions.append(c.indicator.in_(indicators_checked(indicators, defs)))
     size, offset = page_of(page_size, page_token)
     order = [c.subject_kind, c.subject_code, c.period_kind, c.period_key, c.indicator]
     rows = connection.execute(

@@ -17,7 +17,16 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from campaign_contracts.events import PeriodKind, SubjectKind, split_officer_key
-from campaign_metrics.adapters.queries import QueryError, kind_of, page_of
+from campaign_metrics.adapters.queries import (
+    SUBJECT_REQUIRED,
+    QueryError,
+    department_checked,
+    indicators_checked,
+    kind_of,
+    not_applicable,
+    page_of,
+    period_checked,
+)
 from campaign_metrics.adapters.snapshots import STATE_COLUMNS, state_of_row
 from campaign_metrics.adapters.tables import dossiers
 from campaign_metrics.domain.definitions import Definitions
@@ -64,22 +73,18 @@ def cell_dossiers(connection: Connection, defs: Definitions, question: CellQuest
                   ) -> tuple[list[CellDossierView], str, int]:
     """(page, next page token or "", total rows) of one cell's numerator or denominator."""
     if not question.indicator:
-        raise QueryError("indicator is required")
-    if question.indicator not in defs.codes:
-        raise QueryError(f"unknown indicator: {question.indicator}")
+        raise QueryError("cần mã chỉ số (indicator), ví dụ K3", "indicator_required")
+    indicators_checked([question.indicator], defs)
     indicator = defs.indicator(question.indicator)
     kind = kind_of(question.subject_kind, "unit", SubjectKind)
     if not indicator.applies_to(kind):
-        raise QueryError(f"{indicator.code} does not apply to a {kind}")
+        raise not_applicable([indicator.code], kind)
     period_kind = PeriodKind(kind_of(question.period_kind, "campaign", PeriodKind))
-    key = question.period_key or (defs.periods.campaign_key
-                                  if period_kind is PeriodKind.CAMPAIGN else "")
-    if not defs.periods.contains(period_kind, key):
-        raise QueryError(f"no {period_kind.value} {key!r} in the campaign period "
-                         f"{defs.periods.campaign_key}")
+    key = period_checked(defs, period_kind, question.period_key)
     part = question.part or "denominator"
     if part not in PARTS:
-        raise QueryError(f"part must be numerator or denominator, got {part!r}")
+        raise QueryError(f"part là numerator (tử số) hoặc denominator (mẫu số), không phải "
+                         f"{part!r}", "bad_part")
     code = unicodedata.normalize("NFC", question.subject_code)
     size, offset = page_of(question.page_size, question.page_token, DEFAULT_PAGE, MAX_PAGE)
     first, last = defs.periods.bounds(period_kind, key)
@@ -89,18 +94,17 @@ def cell_dossiers(connection: Connection, defs: Definitions, question: CellQuest
                    d.source_partition, d.source_offset).where(day >= first, day <= last)
     if kind == SubjectKind.UNIT.value:
         if not code:
-            raise QueryError("subject_code is required for a unit or an officer")
+            raise QueryError(SUBJECT_REQUIRED, "subject_required")
         query = query.where(d.unit_code == code)
     elif kind == SubjectKind.OFFICER.value:
         try:
             unit, name = split_officer_key(code)
-        except ValueError as exc:
-            raise QueryError(str(exc)) from None
+        except ValueError:
+            raise QueryError(f"{code!r} không phải mã cán bộ dạng đơn vị/họ tên, ví dụ "
+                             "QLVT/Nguyễn Thị Hương", "bad_officer_key") from None
         query = query.where(d.unit_code == unit, d.receiving_officer == name)
     else:
-        if code and code != defs.department:
-            raise QueryError(f"the department is {defs.department!r}", not_found=True)
-        code = defs.department
+        code = department_checked(defs, code)
         query = query.where(d.unit_code.in_(sorted(defs.participants)))
     rows = connection.execute(query.order_by(d.dossier_code)).all()
     listed = _rows(indicator, kind, code, rows, part)
