@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -111,6 +112,13 @@ def _parser() -> argparse.ArgumentParser:
         "unattributed", help="hồ sơ của đơn vị không có trong tệp đợt thi đua, theo đơn vị")
     outside.add_argument("--json", action="store_true", help="in JSON thay cho bảng")
     return parser
+
+
+def moment(iso: str, campaign: Campaign) -> str:
+    """An ISO time as people read it: local time, dd/mm/yyyy HH:MM."""
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso).astimezone(campaign.tz).strftime("%d/%m/%Y %H:%M")
 
 
 def _period(view: IndicatorView, campaign: Campaign) -> str:
@@ -256,7 +264,8 @@ def _unattributed(settings: MetricsSettings, args: argparse.Namespace, out: Text
         _json([asdict(u) for u in outside], out)
         return 0
     _table(["Đơn vị", "Số hồ sơ", "Bản ghi gần nhất"],
-           [[u.unit_code, count(u.dossiers), u.last_record_at] for u in outside], out,
+           [[u.unit_code, count(u.dossiers), moment(u.last_record_at, parts.campaign)]
+            for u in outside], out,
            right={1})
     out.write(f"{count(sum(u.dossiers for u in outside))} hồ sơ của {count(len(outside))} "
               "đơn vị không có trong tệp đợt thi đua: không vào số liệu của Sở và bảng xếp "
