@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -57,13 +57,19 @@ class IndicatorWording(_Model):
 
 
 class IndicatorRule(_Model):
+    """One indicator of the campaign. `kind` names the metrics plug-in that computes it (e.g.
+    online_payment); `settings` are that plug-in's own, typed and checked by it when the metrics
+    service starts, so a new kind of indicator needs no change here."""
+
     code: IndicatorCode
     name: NfcStr
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["online_payment", "on_time"])
     target: Decimal = Field(gt=0, le=1, description="Target rate, e.g. 0.45 for 45%")
     points: Decimal = Field(ge=0)
-    counted_payment_methods: frozenset[int] = Field(
-        default=frozenset({1, 2}),
-        description="K3 only: DuocThanhToanTrucTuyen values that count as paid online",
+    settings: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Settings of the plug-in, e.g. counted_payment_methods: [1, 2] for "
+        "online_payment",
     )
     wording: IndicatorWording | None = Field(
         default=None, description="Names for documents (Form 08, decisions); `name` if absent"

@@ -6,7 +6,7 @@ of its projections, and its outbox of events waiting to be published.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql.dml import Insert
 
 
 def positions_table(metadata: MetaData) -> Table:
@@ -99,23 +100,81 @@ class Database:
         self.engine.dispose()
 
 
-def upsert(connection: Connection, table: Table, values: dict[str, Any], keys: list[str]) -> None:
-    """Insert a row, or update it where its key columns match (SQLite and PostgreSQL)."""
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
+def insert_for(connection: Connection, table: Table) -> Insert:
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL)."""
+    if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        pg_stmt = pg_insert(table).values(values)
-        changes = {c: pg_stmt.excluded[c] for c in values if c not in keys}
-        connection.execute(pg_stmt.on_conflict_do_update(index_elements=keys, set_=changes))
-    elif dialect == "sqlite":
+        return pg_insert(table)
+    if connection.dialect.name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        lite_stmt = sqlite_insert(table).values(values)
-        changes = {c: lite_stmt.excluded[c] for c in values if c not in keys}
-        connection.execute(lite_stmt.on_conflict_do_update(index_elements=keys, set_=changes))
-    else:  # pragma: no cover - only the two supported databases are deployed
-        raise NotImplementedError(f"upsert on {dialect}")
+        return sqlite_insert(table)
+    raise NotImplementedError(f"upsert on {connection.dialect.name}")  # pragma: no cover
+
+
+def upsert(connection: Connection, table: Table, values: dict[str, Any], keys: list[str]) -> None:
+    """Insert a row, or update it where its key columns match (SQLite and PostgreSQL)."""
+    upsert_many(connection, table, [values], keys)
+
+
+def upsert_many(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], keys: list[str]
+) -> None:
+    """Insert rows, or replace the non-key columns where the key exists; one statement."""
+    if not rows:
+        return
+    stmt: Any = insert_for(connection, table)
+    changes = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    connection.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes), rows)
+
+
+_COMPILED: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def execute_many(
+    connection: Connection, name: str, statement: Callable[[Connection], Any],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """Run one statement for many rows straight through the driver's executemany.
+
+    The statement is compiled once per dialect (under `name`), and SQLAlchemy's per-row
+    parameter processing (most of the cost of writing thousands of rows a second) is skipped,
+    so row values must already be what the driver takes: str, int, bool, None, and dates as
+    `driver_date` gives them."""
+    if not rows:
+        return
+    key = (connection.dialect.name, name)
+    entry = _COMPILED.get(key)
+    if entry is None:
+        compiled = statement(connection).compile(dialect=connection.dialect,
+                                                 column_keys=list(rows[0]))
+        order = compiled.positiontup
+        entry = _COMPILED[key] = (str(compiled), tuple(order) if order else None)
+    sql, order = entry
+    if order is None:
+        connection.exec_driver_sql(sql, list(rows))
+    else:
+        connection.exec_driver_sql(sql, [tuple(row[k] for k in order) for row in rows])
+
+
+def driver_date(connection: Connection) -> Callable[[Any], Any]:
+    """How a date goes to the driver: SQLite stores the ISO text SQLAlchemy reads back."""
+    if connection.dialect.name == "sqlite":
+        return lambda day: None if day is None else day.isoformat()
+    return lambda day: day
+
+
+def upsert_statement(
+    table: Table, keys: list[str], columns: Sequence[str]
+) -> Callable[[Connection], Any]:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET every other column, for `execute_many`."""
+    def build(connection: Connection) -> Any:
+        stmt: Any = insert_for(connection, table)
+        return stmt.on_conflict_do_update(
+            index_elements=keys, set_={c: stmt.excluded[c] for c in columns if c not in keys}
+        )
+    return build
 
 
 def as_utc(moment: datetime) -> datetime:

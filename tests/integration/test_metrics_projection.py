@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from campaign_metrics import store
+from campaign_metrics.adapters import tables as store
 from tests.metrics.support import CAMPAIGN_KEY, Feed, rows_of
 from tests.support.records import encode, portal_record
 from tests.support.services import fresh_database

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from campaign_contracts.campaign_file import SEED_CATALOGUE, Campaign, load_campaign, seed_path
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
-from campaign_metrics import store
-from campaign_metrics.announcer import IndicatorAnnouncer
-from campaign_metrics.catalogue import Catalogue, load_catalogue
-from campaign_metrics.projection import MetricsProjection, OutputTopics
-from campaign_metrics.telemetry import MetricsTelemetry
+from campaign_metrics.adapters import tables as store
+from campaign_metrics.adapters.announcer import IndicatorAnnouncer
+from campaign_metrics.adapters.projection import MetricsProjection, OutputTopics
+from campaign_metrics.adapters.telemetry import MetricsTelemetry
+from campaign_metrics.domain.catalogue import Catalogue, load_catalogue
 from tests.support.records import BASE_TIME_MS, encode
 
 TOPICS = OutputTopics(dead_letter="dlq", accepted="accepted", indicators="indicators")

@@ -72,7 +72,7 @@ def test_the_dashboard_gauges_follow_the_announcements(feed: Feed) -> None:
 
 
 async def test_announcements_wait_longer_while_catching_up(feed: Feed) -> None:
-    from campaign_metrics.announcer import Announcements
+    from campaign_metrics.adapters.announcer import Announcements
 
     lagging = True
     announcements = Announcements(feed.db, feed.announcer, None, window_s=0.01,

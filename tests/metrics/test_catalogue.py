@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from campaign_contracts.campaign_file import SEED_CATALOGUE, load_campaign, seed_path
-from campaign_metrics import store
-from campaign_metrics.catalogue import Catalogue, CatalogueError, parse_catalogue
-from campaign_metrics.projection import MetricsProjection
-from campaign_metrics.queries import unknown_dossiers
+from campaign_metrics.adapters import tables as store
+from campaign_metrics.adapters.projection import MetricsProjection
+from campaign_metrics.adapters.queries import unknown_dossiers
+from campaign_metrics.domain.catalogue import Catalogue, CatalogueError, parse_catalogue
 from tests.metrics.support import CAMPAIGN_KEY, TOPICS, Feed, seed_catalogue
 from tests.support.records import portal_record
 from tests.support.services import fresh_database
@@ -129,7 +129,7 @@ def test_a_new_campaign_file_recomputes_at_start(database_url: str) -> None:
     assert feed.figure("K3") == (2, 2)
     seed = load_campaign()
     narrowed = seed.model_copy(update={"version": "2024.2", "indicators": [
-        rule.model_copy(update={"counted_payment_methods": frozenset({1})})
+        rule.model_copy(update={"settings": {"counted_payment_methods": [1]}})
         if rule.code == "K3" else rule for rule in seed.indicators
     ]})
     restarted = MetricsProjection(narrowed, TOPICS, feed.telemetry)

@@ -24,8 +24,8 @@ def test_a_resynced_dossier_moves_between_numerators_and_denominators(feed: Feed
     # Now in person: out of K2's numerator, and GPLX.02 has no online dossier left for K1.
     feed.send(portal_record("H1", paid=1, channel=1, officer="Hoàng Văn Đức"))
     assert (feed.figure("K2"), feed.figure("K3"), feed.figure("K1")) == ((0, 1), (1, 1), (0, 6))
-    assert feed.figure("K2", "Nguyễn Thị Hương", "officer") == (0, 0)
-    assert feed.figure("K2", "Hoàng Văn Đức", "officer") == (0, 1)
+    assert feed.figure("K2", "QLVT/Nguyễn Thị Hương", "officer") == (0, 0)
+    assert feed.figure("K2", "QLVT/Hoàng Văn Đức", "officer") == (0, 1)
     # Handled by another unit: it leaves QLVT and joins VP; the Department keeps one dossier.
     feed.send(portal_record("H1", unit="VP", procedure="GTVT.VP.01", paid=1))
     assert (feed.figure("K2"), feed.figure("K3")) == ((0, 0), (0, 0))
@@ -134,12 +134,12 @@ def test_a_fee_exempt_dossier_leaves_the_k3_denominator(feed: Feed) -> None:
 
 def test_k3_counts_the_campaigns_payment_methods(database_url: str) -> None:
     from campaign_contracts.campaign_file import load_campaign
-    from campaign_metrics import store
+    from campaign_metrics.adapters import tables as store
     from tests.support.services import fresh_database
 
     seed = load_campaign()
     narrowed = seed.model_copy(update={"indicators": [
-        rule.model_copy(update={"counted_payment_methods": frozenset({1})})
+        rule.model_copy(update={"settings": {"counted_payment_methods": [1]}})
         if rule.code == "K3" else rule for rule in seed.indicators
     ]})
     for campaign, expected in ((seed, (2, 3)), (narrowed, (1, 3))):
@@ -178,11 +178,12 @@ def test_an_officer_is_measured_on_k2_and_k3_by_the_earliest_step(feed: Feed) ->
         {"NguoiXuLy": "", "ThoiDiemXuLy": "20240701080000"},  # nobody named
     ]
     feed.send(portal_record("H1", paid=1, QuaTrinhXuLy=steps))
-    officer = "Nguyễn Thị Hương"
+    officer = "QLVT/Nguyễn Thị Hương"  # an officer is named by unit and name together
     assert feed.figure("K2", officer, "officer") == (1, 1)
     assert feed.figure("K3", officer, "officer") == (1, 1)
     assert feed.figure("K1", officer, "officer") is None
-    assert feed.figure("K2", "Lương Thị Thảo", "officer") is None
+    assert feed.figure("K2", "QLVT/Lương Thị Thảo", "officer") is None
+    assert feed.figure("K2", "Nguyễn Thị Hương", "officer") is None  # a name alone is no one
 
 
 def test_an_officer_named_in_another_unicode_form_is_the_same_officer(feed: Feed) -> None:
@@ -191,7 +192,14 @@ def test_an_officer_named_in_another_unicode_form_is_the_same_officer(feed: Feed
     decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Hương")
     feed.send(portal_record("H1", officer="Nguyễn Thị Hương"),
               portal_record("H2", officer=decomposed))
-    assert feed.figure("K2", "Nguyễn Thị Hương", "officer") == (2, 2)
+    assert feed.figure("K2", "QLVT/Nguyễn Thị Hương", "officer") == (2, 2)
+
+
+def test_officers_of_the_same_name_in_two_units_are_two_officers(feed: Feed) -> None:
+    feed.send(portal_record("H1", officer="Nguyễn Văn An"),
+              portal_record("H2", unit="VP", procedure="GTVT.VP.01", officer="Nguyễn Văn An"))
+    assert feed.figure("K2", "QLVT/Nguyễn Văn An", "officer") == (1, 1)
+    assert feed.figure("K2", "VP/Nguyễn Văn An", "officer") == (1, 1)
 
 
 def test_a_zero_denominator_is_not_a_rate(feed: Feed) -> None:
@@ -207,10 +215,12 @@ def test_a_zero_denominator_is_not_a_rate(feed: Feed) -> None:
     assert k1["target_met"] is False
 
 
-def test_the_department_counts_every_unit_and_unknown_ones_are_kept(feed: Feed) -> None:
+def test_the_department_sums_the_participants_and_unknown_units_are_kept(feed: Feed) -> None:
     feed.send(portal_record("X1", unit="SO-XAY-DUNG", procedure="XD.01", paid=1),
               portal_record("Q1", paid=1))
-    assert feed.figure("K2", "SGTVT", "department") == (2, 2)
+    # SO-XAY-DUNG is not in the campaign file: kept with its own figures, listed as
+    # unattributed, and outside the Department's sum (domain.md, Who takes part).
+    assert feed.figure("K2", "SGTVT", "department") == (1, 1)
     assert feed.figure("K2", "SO-XAY-DUNG") == (1, 1)
-    assert feed.figure("K3", "SGTVT", "department") == (1, 1)  # XD.01: no fees known
+    assert feed.figure("K3", "SGTVT", "department") == (1, 1)
     assert feed.telemetry.unknown._value.get() == 1  # type: ignore[attr-defined]

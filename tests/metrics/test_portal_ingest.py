@@ -14,10 +14,10 @@ import pytest
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from campaign_metrics.ingest import PortalIngest
-from campaign_metrics.portal_auth import PortalTokenError, PortalTokens, bearer_token
+from campaign_metrics.adapters.ingest import PortalIngest
+from campaign_metrics.adapters.portal_auth import PortalTokenError, PortalTokens, bearer_token
+from campaign_metrics.adapters.telemetry import MetricsTelemetry
 from campaign_metrics.settings import MetricsSettings
-from campaign_metrics.telemetry import MetricsTelemetry
 from tests.support.records import encode, portal_record
 
 

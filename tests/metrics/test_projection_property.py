@@ -15,17 +15,14 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaign_contracts.campaign_file import SEED_CATALOGUE, load_campaign, seed_path
 from campaign_contracts.portal_record import RecordRejected, parse_portal_record
 from campaign_kit.db import Database
-from campaign_metrics import store
-from campaign_metrics.catalogue import parse_catalogue
+from campaign_metrics.domain.catalogue import parse_catalogue
 from tests.metrics.support import Feed
-from tests.support.services import fresh_database
 
 CAMPAIGN = load_campaign()
 START, END = CAMPAIGN.period.start, CAMPAIGN.period.end
@@ -68,7 +65,8 @@ def expected_figures(final: list[dict[str, Any]], rows: list[dict[str, str]]
     fees = {r["MaTTHC"] for r in rows if r["CoPhiLePhi"] == "1"}
     online = {(r["DonVi"], r["MaTTHC"]) for r in rows if r["MucDoDVC"] in ("toan_trinh",
                                                                            "mot_phan")}
-    counted = CAMPAIGN.indicator("K3").counted_payment_methods  # type: ignore[arg-type]
+    counted = set(CAMPAIGN.indicator("K3").settings["counted_payment_methods"])
+    participants = {u.code for u in CAMPAIGN.units}
     sums: dict[Cell, list[int]] = defaultdict(lambda: [0, 0])
     used: set[tuple[str, str, str, str, str]] = set()  # (kind, code, procedure, period)
     for record in final:
@@ -80,12 +78,15 @@ def expected_figures(final: list[dict[str, Any]], rows: list[dict[str, str]]
             continue
         unit = unicodedata.normalize("NFC", record["DonViXuLy"])
         procedure = record["MaTTHC"]
-        subjects = [("unit", unit), ("department", DEPARTMENT)]
+        # The Department is the sum over the campaign file's units (domain.md, Who takes part).
+        subjects = [("unit", unit)] + ([("department", DEPARTMENT)] if unit in participants
+                                       else [])
         steps = [(s["ThoiDiemXuLy"], i, s["NguoiXuLy"])
                  for i, s in enumerate(record.get("QuaTrinhXuLy", []))
                  if s.get("NguoiXuLy") and s.get("ThoiDiemXuLy")]
         if steps:
-            subjects.append(("officer", unicodedata.normalize("NFC", min(steps)[2])))
+            name = unicodedata.normalize("NFC", min(steps)[2])
+            subjects.append(("officer", f"{unit}/{name}"))  # an officer is unit and name
         listed = record.get("DanhSachLePhi") or []
         exempt = bool(listed) and all(f["Gia"] == 0 for f in listed)
         for kind, code in subjects:
@@ -101,7 +102,7 @@ def expected_figures(final: list[dict[str, Any]], rows: list[dict[str, str]]
                     used.add((kind, code, procedure, *period))
     figures = {cell: (n, d) for cell, (n, d) in sums.items()}
     units = {u.code for u in CAMPAIGN.units} | {r["DonVi"] for r in rows}
-    every_online = {p for _, p in online}
+    every_online = {p for u, p in online if u in participants}
     for kind, code in [("department", DEPARTMENT), *(("unit", u) for u in units)]:
         services = every_online if kind == "department" else {p for u, p in online if u == code}
         for period in _all_periods():
@@ -199,13 +200,6 @@ def _batches(values: list[bytes], sizes: list[int]) -> Iterator[list[bytes]]:
         yield values[start:start + size]
         start += size
         i += 1
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = fresh_database(database_url, store.metadata)
-    yield database
-    database.dispose()
 
 
 @settings(max_examples=60, deadline=None,

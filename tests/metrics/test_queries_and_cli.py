@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
-from campaign_metrics.cli import main
-from campaign_metrics.definitions import Definitions
-from campaign_metrics.queries import QueryError, get_indicators, list_indicators
+from campaign_metrics.adapters.cli import main
+from campaign_metrics.adapters.queries import QueryError, get_indicators, list_indicators
+from campaign_metrics.domain.definitions import Definitions
 from tests.metrics.support import CAMPAIGN_KEY, Feed
 from tests.support.records import portal_record
 
@@ -39,32 +40,36 @@ def test_one_subject_over_one_period(feed: Feed) -> None:
     # A month no dossier reached: zeros, K1 against the unit's online services, n/a elsewhere.
     assert _get(feed, subject_code="QLVT", period_kind="month", period_key="2024-09") == [
         ("K1", 0, 6, "0.0000"), ("K2", 0, 0, ""), ("K3", 0, 0, "")]
-    assert _get(feed, subject_code="Nguyễn Thị Hương", subject_kind="officer") == [
+    assert _get(feed, subject_code="QLVT/Nguyễn Thị Hương", subject_kind="officer") == [
         ("K2", 1, 1, "1.0000"), ("K3", 1, 1, "1.0000")]
     assert _get(feed, subject_kind="department", indicators=["K3"]) == [("K3", 1, 2, "0.5000")]
     assert _get(feed, subject_code="TTRA") == [("K1", 0, 0, ""), ("K2", 0, 0, ""),
                                                ("K3", 0, 0, "")]
 
 
-@pytest.mark.parametrize(("question", "message", "not_found"), [
-    ({"subject_code": "NOWHERE"}, "unknown unit", True),
-    ({"subject_code": ""}, "subject_code is required", False),
+@pytest.mark.parametrize(("question", "message", "reason", "not_found"), [
+    ({"subject_code": "NOWHERE"}, "không có đơn vị 'NOWHERE'", "unknown_unit", True),
+    ({"subject_code": ""}, "cần mã đối tượng", "subject_required", False),
     ({"subject_code": "QLVT", "period_kind": "month", "period_key": "2024-05"},
-     "no month '2024-05'", False),
+     "không có tháng '2024-05'", "unknown_period", False),
     ({"subject_code": "QLVT", "period_kind": "week", "period_key": "2024-27"},
-     "no week", False),
-    ({"subject_code": "QLVT", "period_kind": "year"}, "not one of", False),
+     "không có tuần", "unknown_period", False),
+    ({"subject_code": "QLVT", "period_kind": "year"}, "không phải một trong", "bad_kind", False),
     ({"subject_kind": "officer", "subject_code": "A", "indicators": ["K1"]},
-     "K1 does not apply to an officer", False),
-    ({"subject_code": "QLVT", "indicators": ["K9"]}, "unknown indicator", False),
-    ({"subject_kind": "department", "subject_code": "SXD"}, "the department is 'SGTVT'", True),
+     "chỉ số K1 không áp dụng cho cán bộ", "not_applicable", False),
+    ({"subject_code": "QLVT", "indicators": ["K9"]}, "không có chỉ số K9", "unknown_indicator",
+     False),
+    ({"subject_kind": "department", "subject_code": "SXD"}, "mã của Sở là 'SGTVT'",
+     "unknown_department", True),
+    ({"subject_kind": "officer", "subject_code": "QLVT/Không Có Ai"}, "không có cán bộ",
+     "unknown_officer", True),
 ])
 def test_a_question_that_cannot_be_answered_says_why(
-    feed: Feed, question: dict[str, object], message: str, not_found: bool
+    feed: Feed, question: dict[str, object], message: str, reason: str, not_found: bool
 ) -> None:
     with pytest.raises(QueryError, match=message) as raised:
         _get(feed, **question)
-    assert raised.value.not_found is not_found
+    assert (raised.value.reason, raised.value.not_found) == (reason, not_found)
 
 
 def test_stored_cells_are_listed_filtered_and_paged(feed: Feed) -> None:
@@ -100,10 +105,15 @@ def test_the_command_line_prints_the_figures_as_a_table_and_as_json(
     code, table = _cli("indicators", "--subject", "QLVT")
     assert code == 0
     lines = table.splitlines()
-    assert lines[0].split() == ["indicator", "subject", "period", "numerator", "denominator",
-                                "rate", "target", "met", "versions"]
-    assert lines[4].split()[:8] == ["K3", "unit:QLVT", f"campaign:{CAMPAIGN_KEY}", "1", "2",
-                                    "50.00%", "45%", "yes"]
+    assert [c.strip() for c in lines[0].split("  ") if c.strip()] == [
+        "Chỉ số", "Đối tượng", "Kỳ", "Tử số", "Mẫu số", "Đếm", "Tỷ lệ", "Chỉ tiêu", "Kết quả",
+        "Phiên bản"]
+    k3 = [c.strip() for c in lines[4].split("  ") if c.strip()]
+    assert k3[:9] == ["K3", "QLVT – Phòng Quản lý vận tải, phương tiện và người lái",
+                      "cả đợt 01/06/2024–31/12/2024", "1", "2", "hồ sơ", "50,00%", "45%", "đạt"]
+    k1 = [c.strip() for c in lines[2].split("  ") if c.strip()]
+    assert k1[3:7] == ["1", "6", "dịch vụ", "16,67%"]
+    assert "K3: Tỷ lệ thanh toán trực tuyến trên Cổng DVCQG" in table
     code, text = _cli("indicators", "--subject", "QLVT", "--json")
     assert code == 0
     data = json.loads(text)
@@ -120,3 +130,66 @@ def test_the_command_line_prints_the_figures_as_a_table_and_as_json(
     code, _ = _cli("indicators", "--subject", "QLVT", "--period-kind", "month",
                    "--period", "2023-01")
     assert code == 1
+
+
+def test_the_command_line_refuses_what_does_not_exist_in_one_line(
+    feed: Feed, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", str(feed.db.engine.url.render_as_string(False)))
+    feed.send(portal_record("H1", officer="Nguyễn Thị Hương"),
+              portal_record("X1", unit="SO-XAY-DUNG", procedure="XD.01"),
+              portal_record("X2", unit="SO-XAY-DUNG", procedure="XD.01"))
+    capsys.readouterr()
+    for argv, said in (
+        (["indicators", "--subject", "QLVTT"], "lỗi: không có đơn vị 'QLVTT'"),
+        (["indicators", "--subject-kind", "officer", "--subject", "Nguyễn Thị Hương"],
+         "không có cán bộ"),
+        (["indicators", "--subject-kind", "officer", "--subject", "VP/Nguyễn Thị Hương"],
+         "không có cán bộ"),
+    ):
+        code, printed = _cli(*argv)
+        error = capsys.readouterr().err
+        assert (code, printed) == (1, "")
+        assert said in error and error.count("\n") == 1
+    code, printed = _cli("indicators", "--subject-kind", "officer",
+                         "--subject", "QLVT/Nguyễn Thị Hương")
+    assert code == 0 and "QLVT/Nguyễn Thị Hương" in printed
+    code, printed = _cli("unattributed")
+    assert code == 0 and "SO-XAY-DUNG" in printed and printed.splitlines()[2].split()[1] == "2"
+
+
+def test_an_empty_data_directory_is_said_with_a_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "nowhere"))
+    code, printed = _cli("indicators", "--subject", "QLVT")
+    error = capsys.readouterr().err
+    assert (code, printed) == (1, "")
+    assert "chưa có số liệu" in error and "DATA_DIR" in error and error.count("\n") == 1
+    assert not (tmp_path / "nowhere").exists()  # nothing made where it looked
+
+
+def test_numbers_are_written_the_vietnamese_way() -> None:
+    from decimal import Decimal
+
+    from campaign_metrics.adapters.vietnamese import count, percent
+
+    assert (count(1091), count(12), count(1_234_567)) == ("1.091", "12", "1.234.567")
+    assert (percent("0.4580"), percent(Decimal("1")), percent("")) == (
+        "45,80%", "100,00%", "n/a")
+    assert percent(Decimal("0.45"), 0) == "45%"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, feed: Feed) -> None:
+    import os
+    import subprocess
+    import sys
+
+    feed.send(*(portal_record(f"H{i}") for i in range(50)))
+    env = {**os.environ, "DATABASE_URL": feed.db.engine.url.render_as_string(False)}
+    done = subprocess.run(
+        f"{sys.executable} -m campaign_metrics indicators --json | head -c 10",
+        shell=True, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert len(done.stdout) == 10
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

@@ -17,27 +17,17 @@ from kafka import KafkaConsumer, TopicPartition
 from prometheus_client import generate_latest
 
 from campaign.metrics.v1 import metrics_pb2, metrics_pb2_grpc
-from campaign_metrics import store
+from campaign_metrics.adapters import tables as store
+from campaign_metrics.adapters.rebuild import rebuild
 from campaign_metrics.app import MetricsService, build
-from campaign_metrics.rebuild import rebuild
 from campaign_metrics.settings import MetricsSettings
+from tests.metrics.conftest import TOKEN
 from tests.metrics.support import CAMPAIGN_KEY, all_figures, rows_of
 from tests.support.kafka_io import producer, read_all
 from tests.support.records import encode, portal_record
 
 pytestmark = pytest.mark.kafka
 
-TOKEN = "s3cret-token"
-
-
-@pytest.fixture
-def settings(kafka_bootstrap: str, topic_prefix: str, database_url: str) -> MetricsSettings:
-    return MetricsSettings(
-        kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix,
-        consumer_group=f"{topic_prefix}-metrics", database_url=database_url, grpc_port=0,
-        metrics_port=0, portal_tokens=f"cong-dvc-lang-son:{TOKEN}", indicator_flush_s=0.2,
-        inbound_batch_max=50,
-    )
 
 
 @asynccontextmanager

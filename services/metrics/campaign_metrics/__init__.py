@@ -1,3 +1,3 @@
-"""Metrics service (dịch vụ chỉ số): portal records in, indicators K1–K3 out."""
+"""Metrics service (dịch vụ chỉ số): portal records in, the campaign's indicators out."""
 
 SERVICE = "metrics"

@@ -1,3 +1,3 @@
-from campaign_metrics.cli import main
+from campaign_metrics.adapters.cli import main
 
 raise SystemExit(main())

@@ -1,5 +1,6 @@
 """Composition root of the metrics service: wires settings, database, broker, projection,
-announcements, publishers and the gRPC API into one runtime.
+announcements, publishers and the gRPC API into one runtime. `build_components` is the part
+without a broker (the rebuild and the command line start from it); `build` the whole service.
 
 The flow: portal records (inbound topic, in batches; or gRPC Ingest, which puts accepted
 records on the inbound topic) -> snapshots and indicator cells, one transaction per batch ->
@@ -10,13 +11,20 @@ versions arrive on their own topic and recompute everything.
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 import time
-from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from aiokafka import TopicPartition
+from grpc_health.v1 import health_pb2
+from prometheus_client import CollectorRegistry
+from sqlalchemy.exc import DBAPIError
 
 from campaign.metrics.v1 import metrics_pb2_grpc
+from campaign_contracts import topics as t
+from campaign_contracts.campaign_file import SEED_CATALOGUE, Campaign, load_campaign, seed_path
 from campaign_contracts.events import (
     CatalogueLoaded,
     IndicatorUpdated,
@@ -24,20 +32,126 @@ from campaign_contracts.events import (
     PortalRecordDeadLettered,
 )
 from campaign_contracts.portal_record import PortalRecord
+from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
+from campaign_kit.db import Database
 from campaign_kit.outbox import PipelinedOutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
 from campaign_kit.wiring import declare_pipelined_publishers, subscribe_events, subscribe_raw_batch
-from campaign_metrics import SERVICE, store
-from campaign_metrics.announcer import Announcements
-from campaign_metrics.catalogue_log import CatalogueBootstrap
-from campaign_metrics.components import Components, build_components
-from campaign_metrics.grpc_api import MetricsServicer
-from campaign_metrics.ingest import PortalIngest
-from campaign_metrics.portal_auth import PortalTokenError, PortalTokens
+from campaign_metrics import SERVICE
+from campaign_metrics.adapters import tables as store
+from campaign_metrics.adapters.announcer import Announcements, IndicatorAnnouncer
+from campaign_metrics.adapters.catalogue_log import CatalogueBootstrap
+from campaign_metrics.adapters.catch_up import CAUGHT_UP_HEALTH, CatchUp
+from campaign_metrics.adapters.grpc_api import MetricsServicer
+from campaign_metrics.adapters.ingest import PortalIngest
+from campaign_metrics.adapters.portal_auth import PortalTokenError, PortalTokens
+from campaign_metrics.adapters.projection import MetricsProjection, OutputTopics
+from campaign_metrics.adapters.telemetry import MetricsTelemetry
+from campaign_metrics.domain.catalogue import Catalogue, load_catalogue
+from campaign_metrics.domain.indicators import IndicatorConfigError, build_indicators
 from campaign_metrics.settings import MetricsSettings
-from campaign_metrics.telemetry import MetricsTelemetry
+
+RECORDS_CONSUMER = f"{SERVICE}.portal-records"
+
+log = logging.getLogger(__name__)
+CATALOGUE_CONSUMER = f"{SERVICE}.catalogue"
+
+
+class MetricsDatabase(Database):
+    """Instances started together (one per partition) race to create the tables: the loser's
+    CREATE TABLE fails on a table the winner just made. Trying again finds them all there."""
+
+    def create_schema(self) -> None:
+        for attempt in range(1, 6):
+            try:
+                super().create_schema()
+                return
+            except DBAPIError:
+                if attempt == 5:
+                    raise
+                log.info("tables being created by another instance; trying again")
+                time.sleep(0.2 * attempt)
+
+
+@dataclass(frozen=True)
+class Topics:
+    inbound: t.Topic
+    dead_letter: t.Topic
+    accepted: t.Topic
+    indicators: t.Topic
+    catalogue: t.Topic
+
+    @property
+    def all(self) -> list[t.Topic]:
+        return [self.inbound, self.dead_letter, self.accepted, self.indicators, self.catalogue]
+
+
+@dataclass
+class Components:
+    settings: MetricsSettings
+    campaign: Campaign
+    registry: CollectorRegistry
+    telemetry: MetricsTelemetry
+    topics: Topics
+    db: Database
+    projection: MetricsProjection
+    announcer: IndicatorAnnouncer
+    records: TrackedConsumer
+    catalogue: TrackedConsumer
+
+    @property
+    def group(self) -> str:
+        return self.settings.consumer_group or SERVICE
+
+    def default_catalogue(self) -> tuple[Catalogue, str]:
+        """The catalogue put on an empty catalogue topic, and its name."""
+        path = self.settings.catalogue_file or seed_path(SEED_CATALOGUE)
+        return load_catalogue(path), Path(path).name
+
+
+def tune_garbage_collector() -> None:
+    """The service allocates many short-lived objects per record and almost no cycles; with
+    the default thresholds Python's collector ran every few hundred records and took a quarter
+    of the CPU. What was built at start is frozen out of its sight."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+
+
+def build_components(settings: MetricsSettings) -> Components:
+    registry = CollectorRegistry()
+    telemetry = MetricsTelemetry(registry)
+    campaign = load_campaign(settings.campaign_file)
+    try:  # an unknown kind of indicator, or a bad setting of one, stops the start with one line
+        build_indicators(campaign.indicators, Catalogue.of([]),
+                         frozenset(u.code for u in campaign.units))
+    except IndicatorConfigError as exc:
+        raise SystemExit(f"configuration error: CAMPAIGN_FILE: {exc}") from None
+    prefix = settings.topic_prefix
+    topics = Topics(
+        inbound=t.prefixed(t.PORTAL_RECORDS, prefix),
+        dead_letter=t.prefixed(t.PORTAL_RECORDS_DEAD_LETTER, prefix),
+        accepted=t.prefixed(t.ACCEPTED_RECORDS, prefix),
+        indicators=t.prefixed(t.INDICATORS, prefix),
+        catalogue=t.prefixed(t.CATALOGUE, prefix),
+    )
+    db = MetricsDatabase(settings.sqlalchemy_url(SERVICE), store.metadata)
+    outputs = OutputTopics(dead_letter=topics.dead_letter.name, accepted=topics.accepted.name,
+                           indicators=topics.indicators.name)
+    consumer_metrics = ConsumerMetrics(registry)
+    return Components(
+        settings=settings, campaign=campaign, registry=registry, telemetry=telemetry,
+        topics=topics, db=db,
+        projection=MetricsProjection(campaign, outputs, telemetry,
+                                     emit_accepted=settings.emit_accepted_records),
+        announcer=IndicatorAnnouncer(campaign, topics.indicators.name, telemetry),
+        records=TrackedConsumer(RECORDS_CONSUMER, db, store.positions, consumer_metrics),
+        catalogue=TrackedConsumer(CATALOGUE_CONSUMER, db, store.positions, consumer_metrics),
+    )
+
 
 FETCH_BYTES_PER_PARTITION = 8 * 1024 * 1024  # a whole batch per fetch, not 1 MiB slices
+FETCH_MIN_BYTES = 512 * 1024
 
 
 class MetricsService(ServiceRuntime):
@@ -46,42 +160,37 @@ class MetricsService(ServiceRuntime):
     components: Components
     bootstrap: CatalogueBootstrap
     announcements: Announcements
+    catch_up: CatchUp
+
+    async def show_caught_up(self, caught_up: bool) -> None:
+        """Caught up as a health status of its own, which scripts can wait on (the service's
+        own status stays the readiness of broker and database)."""
+        if self._health is not None:
+            await self._health.set(CAUGHT_UP_HEALTH, health_pb2.HealthCheckResponse.SERVING
+                                   if caught_up else health_pb2.HealthCheckResponse.NOT_SERVING)
 
 
-class _BatchClock:
-    """Times each inbound batch (apply and commit) and reads the lag after it."""
+class _Status:
+    """GetStatus's view of the catch-up state and of the start's catalogue note."""
 
-    def __init__(self, telemetry: MetricsTelemetry, batch_max: int) -> None:
-        self.telemetry = telemetry
-        self.batch_max = batch_max
-        self.subscriber: Any = None
-        self.lag = 0
-        self._started = 0.0
+    def __init__(self, catch_up: CatchUp, bootstrap: CatalogueBootstrap) -> None:
+        self.catch_up = catch_up
+        self.bootstrap = bootstrap
 
-    def behind(self) -> bool:
-        """More than a batch is waiting: the service is catching up on a backlog."""
-        return self.lag > self.batch_max
+    @property
+    def is_caught_up(self) -> bool:
+        return self.catch_up.is_caught_up
 
-    async def start(self) -> None:
-        self._started = time.perf_counter()
+    @property
+    def lag(self) -> int:
+        return self.catch_up.lag
 
-    async def stop(self, applied: Sequence[Any]) -> None:
-        self.telemetry.batch_seconds.observe(time.perf_counter() - self._started)
-        self.telemetry.batch_records.observe(len(applied))
-        consumer = getattr(self.subscriber, "consumer", None)
-        if consumer is None:
-            return
-        last: dict[tuple[str, int], int] = {}
-        for record in applied:
-            last[(record.topic, record.partition)] = record.offset
-        lag = 0
-        for (topic, partition), offset in last.items():
-            highwater = consumer.highwater(TopicPartition(topic, partition))
-            if highwater is not None:
-                behind = max(highwater - offset - 1, 0)
-                self.telemetry.lag.labels(str(partition)).set(behind)
-                lag += behind
-        self.lag = lag
+    @property
+    def catalogue_file_note(self) -> str:
+        return self.bootstrap.note
+
+    async def refresh(self) -> None:
+        await self.catch_up.refresh()
 
 
 def _portal_tokens(settings: MetricsSettings) -> PortalTokens:
@@ -113,7 +222,8 @@ def build(settings: MetricsSettings) -> MetricsService:
         await (await send(topic, value, key))
 
     relay = PipelinedOutboxRelay(parts.db, store.outbox, send)
-    clock = _BatchClock(parts.telemetry, settings.inbound_batch_max)
+    clock = CatchUp(parts.telemetry, parts.records, settings.inbound_batch_max,
+                    ready=lambda: bootstrap.ready.is_set())
     announcements = Announcements(
         parts.db, parts.announcer, relay, settings.indicator_flush_s,
         settings.indicator_catch_up_flush_s, behind=clock.behind,
@@ -122,6 +232,7 @@ def build(settings: MetricsSettings) -> MetricsService:
     bootstrap = CatalogueBootstrap(
         parts.db, parts.projection, parts.announcer, parts.catalogue, topics.catalogue.name,
         default, default_source, publish, settings.kafka_bootstrap_servers,
+        configured=settings.catalogue_file is not None,
     )
 
     async def before_batch() -> None:
@@ -133,6 +244,11 @@ def build(settings: MetricsSettings) -> MetricsService:
         relay, max_records=settings.inbound_batch_max,
         batch_timeout_ms=settings.inbound_batch_wait_ms, before=before_batch, after=clock.stop,
         max_partition_fetch_bytes=FETCH_BYTES_PER_PARTITION,
+        # Records that trickle in (a portal on gRPC Ingest, a busy afternoon) would otherwise
+        # be applied a dozen at a time, and a batch's transaction costs the same for 10 records
+        # as for 1,000: the broker holds a fetch until half a megabyte is there or
+        # INBOUND_BATCH_WAIT_MS has passed.
+        fetch_min_bytes=FETCH_MIN_BYTES, fetch_max_wait_ms=settings.inbound_batch_wait_ms,
         description="DVCQG dossier sync records (DongBoHoSoMC) as portals send them, key "
         "MaHoSo; applied in batches, one transaction each",
     )
@@ -146,15 +262,16 @@ def build(settings: MetricsSettings) -> MetricsService:
         after=after_catalogue,
         description="Procedure catalogue versions; each one recomputes every figure",
     )
-    ingest = PortalIngest(send, topics.inbound.name, topics.dead_letter.name, parts.telemetry)
+    ingest = PortalIngest(send, topics.inbound.name, topics.dead_letter.name, parts.telemetry,
+                          parts.projection.decoder)
     servicer = MetricsServicer(parts.db, parts.projection, ingest, _portal_tokens(settings),
-                               publish, topics.catalogue.name)
+                               publish, topics.catalogue.name, _Status(clock, bootstrap))
     service = MetricsService(
         name=SERVICE,
         title="Metrics service — chỉ số thi đua",
-        description="Portal records in (Kafka, or gRPC Ingest); indicators K1–K3 (numerator, "
-        "denominator, rate) per unit, officer and the Department, per campaign, month and ISO "
-        "week, out.",
+        description="Portal records in (Kafka, or gRPC Ingest); the indicators the campaign file "
+        "declares (numerator, denominator, rate) per unit, officer and the Department, per "
+        "campaign, month and ISO week, out.",
         settings=settings,
         broker=broker,
         db=parts.db,
@@ -163,9 +280,11 @@ def build(settings: MetricsSettings) -> MetricsService:
         grpc_services=[(metrics_pb2_grpc.add_MetricsServiceServicer_to_server, servicer,
                         "campaign.metrics.v1.MetricsService")],
         relay=relay,
-        background=[bootstrap.run, announcements.run_forever],
+        background=[bootstrap.run, announcements.run_forever, clock.run_forever],
     )
     service.components = parts
     service.bootstrap = bootstrap
+    service.catch_up = clock
+    clock.on_change = service.show_caught_up
     service.announcements = announcements
     return service

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from campaign_kit.settings import ServiceSettings
-from campaign_metrics.portal_auth import parse_portal_tokens
+from campaign_metrics.adapters.portal_auth import parse_portal_tokens
 
 
 class MetricsSettings(ServiceSettings):
@@ -33,8 +33,9 @@ class MetricsSettings(ServiceSettings):
         default=100, ge=1, le=10_000, description="Longest wait for a batch to fill"
     )
     indicator_flush_s: float = Field(
-        default=1.0, gt=0, le=600,
-        description="Window over which indicator changes are coalesced into one event per cell",
+        default=0.5, gt=0, le=600,
+        description="Window over which indicator changes are coalesced into one event per cell "
+        "(a record's event follows it within about this long at a province's pace)",
     )
     indicator_catch_up_flush_s: float = Field(
         default=10.0, gt=0, le=600,

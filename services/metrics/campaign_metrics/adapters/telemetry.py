@@ -76,6 +76,26 @@ class MetricsTelemetry:
             ["version"], registry=registry,
         )
 
+        self.unattributed = Gauge(
+            "unattributed_dossiers",
+            "Dossiers kept of a unit that is not in the campaign file (alert when above 0)",
+            ["unit_code"], registry=registry,
+        )
+        self.definition_reports = Gauge(
+            "definition_reports",
+            "Mismatches between the catalogue in force and the campaign file (see the log)",
+            registry=registry,
+        )
+        self.caught_up = Gauge(
+            "inbound_caught_up",
+            "1 when every record on the inbound topic has been applied, else 0",
+            registry=registry,
+        )
+        self.lag_total = Gauge(
+            "inbound_lag_records", "Records on the inbound topic not applied yet, all partitions",
+            registry=registry,
+        )
+
     def show_figure(self, indicator: str, kind: str, code: str, figure: Figure) -> None:
         """A campaign-period figure on the dashboard; n/a is no value at all, not 0."""
         labels = (indicator, kind, code)

@@ -1,11 +1,12 @@
 """Applies inbound portal records a batch at a time, in the caller's transaction: validate each
 (bad ones to the dead-letter outbox), keep each dossier's latest snapshot with the record that
 placed it, and add to the indicator cells what changed — for every record, its dossier's old
-contributions taken away and the new ones added (see contributions.py). Also applies catalogue
-versions: store them and recompute everything from the snapshots."""
+contributions taken away and the new ones added (see domain/contributions.py). Also applies
+catalogue versions: store them and recompute everything from the snapshots."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from aiokafka import ConsumerRecord
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.envelope import Event
@@ -23,32 +24,41 @@ from campaign_contracts.events import (
     PortalRecordAccepted,
     PortalRecordDeadLettered,
 )
-from campaign_contracts.portal_record import PortalRecord, RecordRejected, parse_portal_record
-from campaign_kit.outbox import add_many_to_outbox
-from campaign_metrics import SERVICE
-from campaign_metrics.catalogue import Catalogue
-from campaign_metrics.cell_store import add_to_cells, add_to_usage
-from campaign_metrics.contributions import (
-    CellChange,
-    CellKey,
-    Contributions,
-    DossierState,
-    UsageKey,
-    k1_cell,
-)
-from campaign_metrics.definitions import Definitions, campaign_fingerprint
-from campaign_metrics.recompute import recompute
-from campaign_metrics.store import (
-    catalogue_entries,
-    definitions,
-    dossiers,
+from campaign_contracts.portal_record import RecordRejected
+from campaign_kit.db import (
     driver_date,
     execute_many,
-    outbox,
+    insert_for,
     upsert_many,
     upsert_statement,
 )
-from campaign_metrics.telemetry import MetricsTelemetry
+from campaign_kit.outbox import add_many_to_outbox
+from campaign_metrics import SERVICE
+from campaign_metrics.adapters.cell_store import add_to_cells, add_to_usage
+from campaign_metrics.adapters.decoder import LeanDecoder
+from campaign_metrics.adapters.recompute import recompute
+from campaign_metrics.adapters.snapshots import load_states
+from campaign_metrics.adapters.tables import (
+    catalogue_entries,
+    dead_letters,
+    definitions,
+    dossiers,
+    outbox,
+)
+from campaign_metrics.adapters.telemetry import MetricsTelemetry
+from campaign_metrics.domain.catalogue import Catalogue
+from campaign_metrics.domain.contributions import (
+    CellChange,
+    CellKey,
+    Contributions,
+    UsageKey,
+    usage_cell,
+)
+from campaign_metrics.domain.definitions import Definitions, campaign_fingerprint
+from campaign_metrics.domain.participants import definition_reports
+from campaign_metrics.domain.state import DossierState
+
+log = logging.getLogger(__name__)
 
 RECORD_NAMESPACE = uuid.UUID("6f1c2a4e-8d7b-4c1e-9a43-0b5e2f6d7c10")
 _LOOKUP_CHUNK = 900  # snapshot codes per SELECT, under SQLite's bound-parameter limits
@@ -66,6 +76,13 @@ class OutputTopics:
     indicators: str
 
 
+def count_dead_letters(connection: Connection, by_reason: dict[str, int]) -> None:
+    stmt: Any = insert_for(connection, dead_letters)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["reason"], set_={"records": dead_letters.c.records + stmt.excluded.records})
+    connection.execute(stmt, [{"reason": r, "records": n} for r, n in sorted(by_reason.items())])
+
+
 def record_source(record: ConsumerRecord[bytes, bytes]) -> str:
     return f"{record.topic}/{record.partition}/{record.offset}"
 
@@ -74,26 +91,6 @@ def record_id(source: str) -> uuid.UUID:
     """The inbound record is not an event; a stable id derived from its position lets the
     events it causes name it as their cause."""
     return uuid.uuid5(RECORD_NAMESPACE, source)
-
-
-def _state_of(row: Any) -> DossierState:
-    return DossierState(
-        unit_code=row.unit_code, procedure_code=row.procedure_code, channel=row.channel,
-        status=row.status, received_on=row.received_on, online_payment=row.online_payment,
-        fee_exempt=bool(row.fee_exempt), officer=row.receiving_officer,
-    )
-
-
-def load_states(connection: Connection, codes: Sequence[str]) -> dict[str, DossierState]:
-    d = dossiers.c
-    columns = (d.dossier_code, d.unit_code, d.procedure_code, d.channel, d.status,
-               d.received_on, d.online_payment, d.fee_exempt, d.receiving_officer)
-    states: dict[str, DossierState] = {}
-    for start in range(0, len(codes), _LOOKUP_CHUNK):
-        chunk = codes[start:start + _LOOKUP_CHUNK]
-        for row in connection.execute(select(*columns).where(d.dossier_code.in_(chunk))):
-            states[row.dossier_code] = _state_of(row)
-    return states
 
 
 class MetricsProjection:
@@ -107,6 +104,11 @@ class MetricsProjection:
         self.telemetry = telemetry
         self.emit_accepted = emit_accepted
         self._defs: Definitions | None = None
+        self.reports: list[str] = []
+        self.generation = 0
+        """Counts the changes this instance made to the figures (readers' caches follow it)."""
+        self.decoder = LeanDecoder(campaign.tz)
+        self.participants = frozenset(u.code for u in campaign.units)
         self._contributions: Contributions | None = None
 
     # --- definitions ------------------------------------------------------------------------
@@ -130,9 +132,32 @@ class MetricsProjection:
                            has_fees=e.has_fees)
             for e in connection.execute(select(catalogue_entries))
         ]
-        self._defs = Definitions(self.campaign, Catalogue.of(entries))
-        self.telemetry.show_catalogue(row.catalogue_version)
+        self._defs = self._in_force(Definitions(self.campaign, Catalogue.of(entries)))
         return self._defs
+
+    def _in_force(self, defs: Definitions) -> Definitions:
+        """New definitions in force: shown on the gauges, and every mismatch between the
+        catalogue and the campaign file said once (domain.md, Who takes part)."""
+        self.reports = definition_reports(self.campaign, defs.catalogue)
+        for line in self.reports:
+            log.warning("catalogue and campaign file disagree: %s", line,
+                        extra={"catalogue_version": defs.catalogue_version,
+                               "campaign_version": defs.campaign_version})
+        self.telemetry.definition_reports.set(len(self.reports))
+        self.telemetry.show_catalogue(defs.catalogue_version)
+        return defs
+
+    def _show_unattributed(self, connection: Connection, units: set[str] | None) -> None:
+        """The unattributed-dossier gauge of these units (None: of every unit)."""
+        participants = {u.code for u in self.campaign.units}
+        d = dossiers.c
+        query = select(d.unit_code, func.count()).group_by(d.unit_code)
+        if units is not None:
+            query = query.where(d.unit_code.in_(sorted(units)))
+        counts = {row[0]: int(row[1]) for row in connection.execute(query)}
+        for unit in (units if units is not None else set(counts)):
+            if unit not in participants:
+                self.telemetry.unattributed.labels(unit).set(counts.get(unit, 0))
 
     def contributions(self, defs: Definitions) -> Contributions:
         if self._contributions is None or self._contributions.defs is not defs:
@@ -157,9 +182,10 @@ class MetricsProjection:
             ])
         self._put_in_force(connection, catalogue.version, event.source, at_ms)
         defs = Definitions(self.campaign, catalogue)
+        self.generation += 1
         recompute(connection, defs, at_ms)
-        self._defs = defs
-        self.telemetry.show_catalogue(catalogue.version)
+        self._defs = self._in_force(defs)
+        self._show_unattributed(connection, None)
 
     def ensure_campaign(self, connection: Connection) -> bool:
         """At start: when the stored figures were computed with another campaign file (a new
@@ -195,29 +221,39 @@ class MetricsProjection:
         defs = self.definitions(connection, lock=True)
         if defs is None:
             raise DefinitionsMissing("no procedure catalogue is in force yet")
+        self.generation += 1
         telemetry = self.telemetry
         telemetry.records_in.inc(len(records))
         outbox_rows: list[tuple[str, str | None, Event]] = []
-        parsed: list[tuple[ConsumerRecord[bytes, bytes], PortalRecord]] = []
+        parsed: list[tuple[ConsumerRecord[bytes, bytes], str, DossierState]] = []
+        rejected_by: dict[str, int] = {}
+        decode = self.decoder.decode
         for record in records:
             try:
-                parsed.append((record, parse_portal_record(record.value or b"")))
+                code, state = decode(record.value or b"")
             except RecordRejected as rejected:
                 outbox_rows.append(self._dead_letter(record, rejected))
-        current = load_states(connection, list({p.dossier_code for _, p in parsed}))
+                rejected_by[rejected.reason] = rejected_by.get(rejected.reason, 0) + 1
+            else:
+                parsed.append((record, code, state))
+        current = load_states(connection, list({code for _, code, _ in parsed}))
         cells: dict[CellKey, CellChange] = {}
         uses: dict[UsageKey, int] = {}
         snapshots: dict[str, dict[str, Any]] = {}
         last_by_unit: dict[str, int] = {}
-        tz = self.campaign.tz
         catalogue = defs.catalogue
-        add = self.contributions(defs).add
-        for record, portal in parsed:
-            code = portal.dossier_code
-            state = DossierState.of(portal, tz)
+        contributions = self.contributions(defs)
+        add = contributions.add
+        participants = self.participants
+        outsiders: set[str] = set()
+        for record, code, state in parsed:
             source = record_source(record)
             at_ms = record.timestamp
             old = current.get(code)
+            if state.unit_code not in participants:
+                outsiders.add(state.unit_code)
+            if old is not None and old.unit_code not in participants:
+                outsiders.add(old.unit_code)  # moved away: its unit's count drops
             if old != state:  # a duplicate, or a change the indicators do not read, adds nothing
                 add(cells, uses, old, -1, at_ms, source)
                 add(cells, uses, state, 1, at_ms, source)
@@ -229,31 +265,36 @@ class MetricsProjection:
             if at_ms > last_by_unit.get(state.unit_code, -1):
                 last_by_unit[state.unit_code] = at_ms
             if self.emit_accepted:
-                outbox_rows.append(self._accepted(portal, state, source, unknown is None))
+                outbox_rows.append(self._accepted(code, state, source, unknown is None))
         to_date = driver_date(connection)
         for row in snapshots.values():
             row["received_on"] = to_date(row["received_on"])
+            row["finished_on"] = to_date(row["finished_on"])
         execute_many(connection, "upsert-dossiers", _UPSERT_DOSSIER, list(snapshots.values()))
-        self._count_services(connection, cells, uses, defs)
+        self._count_services(connection, cells, uses, contributions)
         add_to_cells(connection, cells, defs)
         add_many_to_outbox(connection, outbox, outbox_rows)
+        if rejected_by:
+            count_dead_letters(connection, rejected_by)
+        if outsiders:
+            self._show_unattributed(connection, outsiders)
         for unit, at_ms in last_by_unit.items():
             telemetry.last_record.labels(unit).set(at_ms / 1000)
 
     @staticmethod
     def _count_services(
         connection: Connection, cells: dict[CellKey, CellChange], uses: dict[UsageKey, int],
-        defs: Definitions,
+        contributions: Contributions,
     ) -> None:
-        """K1: a service enters the numerator when its uses in the period go from none to
-        some, and leaves it when they go back to none."""
+        """Service-counting indicators (K1): a service enters the numerator when its uses in
+        the period go from none to some, and leaves it when they go back to none."""
         for use, after in add_to_usage(connection, uses).items():
             before = after - uses[use]
             if (before > 0) == (after > 0):
                 continue
-            if use[:3] not in defs.online_uses:
+            if not contributions.is_service(use):
                 continue
-            change = cells.setdefault(k1_cell(use), CellChange())
+            change = cells.setdefault(usage_cell(use), CellChange())
             change.numerator += 1 if after > 0 else -1
 
     def _dead_letter(
@@ -271,16 +312,16 @@ class MetricsProjection:
         return self.topics.dead_letter, key or "", event
 
     def _accepted(
-        self, portal: PortalRecord, state: DossierState, source: str, known: bool
+        self, code: str, state: DossierState, source: str, known: bool
     ) -> tuple[str, str | None, Event]:
         cause = record_id(source)
         event = PortalRecordAccepted(
             producer=SERVICE, correlation_id=cause, causation_id=cause,
-            dossier_code=portal.dossier_code, unit_code=state.unit_code,
+            dossier_code=code, unit_code=state.unit_code,
             procedure_code=state.procedure_code, received=state.received, source=source,
             known_to_catalogue=known,
         )
-        return self.topics.accepted, portal.dossier_code, event
+        return self.topics.accepted, code, event
 
 
 def _snapshot_row(
@@ -293,7 +334,8 @@ def _snapshot_row(
         "procedure_code": state.procedure_code, "channel": state.channel,
         "status": state.status, "received_on": received_on,
         "online_payment": state.online_payment, "fee_exempt": state.fee_exempt,
-        "receiving_officer": state.officer, "known_to_catalogue": known,
+        "receiving_officer": state.officer, "finished_on": state.finished_on,
+        "finished_in_time": state.finished_in_time, "known_to_catalogue": known,
         "source_topic": record.topic, "source_partition": record.partition,
         "source_offset": record.offset, "record_at_ms": record.timestamp,
     }

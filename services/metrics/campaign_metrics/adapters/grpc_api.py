@@ -3,20 +3,21 @@ for portals that cannot produce to Kafka, and the procedure catalogue."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
-from typing import Any, NoReturn
+from dataclasses import asdict
+from typing import Any, NoReturn, Protocol
 
 import grpc
 
 from campaign.metrics.v1 import metrics_pb2, metrics_pb2_grpc
 from campaign_kit.db import Database
-from campaign_metrics.catalogue import CatalogueError, parse_catalogue
-from campaign_metrics.catalogue_log import CATALOGUE_KEY, Publish
-from campaign_metrics.definitions import Definitions
-from campaign_metrics.ingest import PortalIngest
-from campaign_metrics.portal_auth import PortalTokens, bearer_token
-from campaign_metrics.projection import MetricsProjection
-from campaign_metrics.queries import (
+from campaign_kit.outbox import Publish
+from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY
+from campaign_metrics.adapters.ingest import PortalIngest
+from campaign_metrics.adapters.portal_auth import PortalTokens, bearer_token
+from campaign_metrics.adapters.projection import MetricsProjection
+from campaign_metrics.adapters.queries import (
     IndicatorView,
     QueryError,
     catalogue_in_force,
@@ -24,6 +25,14 @@ from campaign_metrics.queries import (
     list_indicators,
     unknown_dossiers,
 )
+from campaign_metrics.adapters.status import iso_ms, units_and_dead_letters
+from campaign_metrics.adapters.traceability import CellQuestion, cell_dossiers
+from campaign_metrics.domain.catalogue import CatalogueError, parse_catalogue
+from campaign_metrics.domain.definitions import Definitions
+
+_DEFINITIONS_RECHECK_S = 1.0
+_ANSWER_TTL_S = 0.5
+_ANSWERS_KEPT = 20_000
 
 
 def _value(v: IndicatorView) -> metrics_pb2.IndicatorValue:
@@ -32,14 +41,31 @@ def _value(v: IndicatorView) -> metrics_pb2.IndicatorValue:
 
 async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: QueryError) -> NoReturn:
     code = grpc.StatusCode.NOT_FOUND if error.not_found else grpc.StatusCode.INVALID_ARGUMENT
-    await context.abort(code, str(error))
+    # As the dossiers service answers: the message for people, the reason for programs.
+    await context.abort(code, str(error), trailing_metadata=(("refusal-reason", error.reason),))
     raise AssertionError("abort returns by raising")  # pragma: no cover
+
+
+class StatusSources(Protocol):
+    """What GetStatus reads besides the database: the catch-up state and the start's note."""
+
+    @property
+    def is_caught_up(self) -> bool: ...
+
+    @property
+    def lag(self) -> int: ...
+
+    @property
+    def catalogue_file_note(self) -> str: ...
+
+    async def refresh(self) -> None: ...
 
 
 class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
     def __init__(
         self, db: Database, projection: MetricsProjection, ingest: PortalIngest,
         tokens: PortalTokens, publish: Publish, catalogue_topic: str,
+        status: StatusSources | None = None,
     ) -> None:
         self.db = db
         self.projection = projection
@@ -47,13 +73,25 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         self.tokens = tokens
         self.publish = publish
         self.catalogue_topic = catalogue_topic
+        self.status = status
+        self._defs: Definitions | None = None
+        self._defs_at = 0.0
+        self._defs_generation = -1
+        self.answers: dict[tuple[Any, ...],
+                           tuple[int, float, metrics_pb2.GetIndicatorsResponse]] = {}
 
     async def _definitions(self, context: grpc.aio.ServicerContext[Any, Any]) -> Definitions:
+        now, generation = time.monotonic(), self.projection.generation
+        if (self._defs is not None and generation == self._defs_generation
+                and now - self._defs_at < _DEFINITIONS_RECHECK_S):
+            return self._defs  # nothing applied here since: only another instance could change
         with self.db.begin() as connection:
             defs = self.projection.definitions(connection)
+        self._defs, self._defs_at, self._defs_generation = defs, now, generation
         if defs is None:
             await context.abort(grpc.StatusCode.UNAVAILABLE,
-                                "no procedure catalogue is in force yet; try again shortly")
+                                "chưa có danh mục thủ tục nào được áp dụng; hãy thử lại sau",
+                                trailing_metadata=(("refusal-reason", "no_catalogue"),))
             raise AssertionError("unreachable")  # pragma: no cover
         return defs
 
@@ -61,6 +99,16 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         self, request: metrics_pb2.GetIndicatorsRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> metrics_pb2.GetIndicatorsResponse:
+        # Dashboards ask the same few questions again and again: an answer is reused while
+        # this instance has applied nothing since, and for at most _ANSWER_TTL_S (another
+        # instance may have).
+        question = (request.subject_kind, request.subject_code, request.period_kind,
+                    request.period_key, tuple(request.indicators))
+        now = time.monotonic()
+        generation = self.projection.generation
+        cached = self.answers.get(question)
+        if cached is not None and cached[0] == generation and now - cached[1] < _ANSWER_TTL_S:
+            return cached[2]
         defs = await self._definitions(context)
         try:
             with self.db.begin() as connection:
@@ -71,7 +119,11 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
                 )
         except QueryError as error:
             await _abort(context, error)
-        return metrics_pb2.GetIndicatorsResponse(values=[_value(v) for v in views])
+        answer = metrics_pb2.GetIndicatorsResponse(values=[_value(v) for v in views])
+        if len(self.answers) > _ANSWERS_KEPT:
+            self.answers.clear()
+        self.answers[question] = (generation, now, answer)
+        return answer
 
     async def ListIndicators(
         self, request: metrics_pb2.ListIndicatorsRequest,
@@ -99,7 +151,9 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         if portal is None:
             await context.abort(
                 grpc.StatusCode.UNAUTHENTICATED,
-                "unknown or missing portal token: send `authorization: Bearer <token>` metadata",
+                "mã truy cập của cổng thiếu hoặc không đúng: gửi metadata "
+                "`authorization: Bearer <mã>`",
+                trailing_metadata=(("refusal-reason", "unknown_portal_token"),),
             )
             raise AssertionError("unreachable")  # pragma: no cover
 
@@ -167,4 +221,58 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         return metrics_pb2.ListUnknownDossiersResponse(
             dossiers=[metrics_pb2.UnknownDossier(**v.as_dict()) for v in views],
             next_page_token=token,
+        )
+
+    async def ListCellDossiers(
+        self, request: metrics_pb2.ListCellDossiersRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> metrics_pb2.ListCellDossiersResponse:
+        defs = await self._definitions(context)
+        question = CellQuestion(
+            indicator=request.indicator, subject_kind=request.subject_kind,
+            subject_code=request.subject_code, period_kind=request.period_kind,
+            period_key=request.period_key, part=request.part, page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        try:
+            with self.db.begin() as connection:
+                views, token, total = cell_dossiers(connection, defs, question)
+        except QueryError as error:
+            await _abort(context, error)
+        return metrics_pb2.ListCellDossiersResponse(
+            dossiers=[metrics_pb2.CellDossier(**v.as_dict()) for v in views],
+            next_page_token=token, total=total,
+        )
+
+    async def GetStatus(
+        self, request: metrics_pb2.GetStatusRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> metrics_pb2.GetStatusResponse:
+        if self.status is not None:
+            await self.status.refresh()  # caught up as of this call, not of the last tick
+        with self.db.begin() as connection:
+            defs = self.projection.definitions(connection)
+            units, outside, dead = units_and_dead_letters(connection,
+                                                          self.projection.participants)
+        for reason, count in self.ingest.rejected.items():  # rejected by Ingest, never on the log
+            dead[reason] = dead.get(reason, 0) + count
+        portals = [
+            metrics_pb2.SourceFreshness(kind="portal", code=portal,
+                                        last_record_at=iso_ms(at * 1000),
+                                        records=self.ingest.records.get(portal, 0))
+            for portal, at in sorted(self.ingest.last_call.items())
+        ]
+        status = self.status
+        return metrics_pb2.GetStatusResponse(
+            caught_up=status.is_caught_up if status is not None else False,
+            lag=status.lag if status is not None else 0,
+            sources=portals + [metrics_pb2.SourceFreshness(**asdict(u)) for u in units],
+            dead_letters=[metrics_pb2.DeadLetterCount(reason=r, count=n)
+                          for r, n in sorted(dead.items())],
+            unattributed_dossiers=sum(u.dossiers for u in outside),
+            unattributed_units=[metrics_pb2.UnattributedUnit(**asdict(u)) for u in outside],
+            campaign_version=self.projection.campaign.version,
+            catalogue_version=defs.catalogue_version if defs is not None else "",
+            definition_reports=self.projection.reports,
+            catalogue_file_note=status.catalogue_file_note if status is not None else "",
         )

@@ -1,4 +1,4 @@
-"""Recomputes every indicator cell and K1 use counter from the stored dossier snapshots, with
+"""Recomputes every indicator cell and service use counter from the stored dossier snapshots, with
 new definitions (a catalogue version, or another campaign file). Uses the same contribution
 functions as the stream, so the two cannot disagree; cells whose value or versions change
 become dirty and are announced at the next flush."""
@@ -9,24 +9,24 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, exists, select, update
 
-from campaign_metrics.contributions import (
-    CellChange,
-    CellKey,
-    Contributions,
-    DossierState,
-    UsageKey,
-    k1_cell,
-)
-from campaign_metrics.definitions import Definitions
-from campaign_metrics.store import (
+from campaign_kit.db import upsert_many
+from campaign_metrics.adapters.snapshots import STATE_COLUMNS, state_of_row
+from campaign_metrics.adapters.tables import (
     CELL_KEY,
     USAGE_KEY,
     catalogue_entries,
     dossiers,
     indicator_cells,
     service_usage,
-    upsert_many,
 )
+from campaign_metrics.domain.contributions import (
+    CellChange,
+    CellKey,
+    Contributions,
+    UsageKey,
+    usage_cell,
+)
+from campaign_metrics.domain.definitions import Definitions
 
 _STREAM_ROWS = 10_000
 
@@ -35,31 +35,33 @@ def _computed(connection: Connection, defs: Definitions, at_ms: int) -> tuple[
         dict[CellKey, CellChange], dict[UsageKey, int]]:
     cells: dict[CellKey, CellChange] = {}
     uses: dict[UsageKey, int] = {}
-    add = Contributions(defs).add
+    contributions = Contributions(defs)
+    add = contributions.add
     d = dossiers.c
-    query = select(d.unit_code, d.procedure_code, d.channel, d.status, d.received_on,
-                   d.online_payment, d.fee_exempt, d.receiving_officer, d.source_topic,
-                   d.source_partition, d.source_offset, d.record_at_ms)
+    query = select(*(d[name] for name in STATE_COLUMNS), d.source_topic, d.source_partition,
+                   d.source_offset, d.record_at_ms)
     result = connection.execute(query.execution_options(yield_per=_STREAM_ROWS))
     for row in result:
-        state = DossierState(
-            unit_code=row.unit_code, procedure_code=row.procedure_code, channel=row.channel,
-            status=row.status, received_on=row.received_on, online_payment=row.online_payment,
-            fee_exempt=bool(row.fee_exempt), officer=row.receiving_officer,
-        )
+        state = state_of_row(row)
         source = f"{row.source_topic}/{row.source_partition}/{row.source_offset}"
         add(cells, uses, state, 1, row.record_at_ms, source)
     for use, count in uses.items():
-        if count > 0 and use[:3] in defs.online_uses:
-            cells.setdefault(k1_cell(use), CellChange()).numerator += 1
-    # K1 cells exist for every period of the campaign's and the catalogue's units.
-    for kind, code in defs.k1_subjects():
-        online = len(defs.online_services(kind, code))
-        for period_kind, period_key in defs.periods.all():
-            change = cells.setdefault(
-                ("K1", kind, code, period_kind.value, period_key), CellChange()
-            )
-            change.denominator = online
+        if count > 0 and contributions.is_service(use):
+            cells.setdefault(usage_cell(use), CellChange()).numerator += 1
+    # Service-counting cells exist for every period of the campaign's and the catalogue's
+    # units, whether or not a dossier came.
+    for indicator in defs.indicators:
+        if not indicator.counts_services:
+            continue
+        for kind, code in defs.always_present():
+            if not indicator.applies_to(kind):
+                continue
+            online = len(indicator.services(kind, code))
+            for period_kind, period_key in defs.periods.all():
+                change = cells.setdefault(
+                    (indicator.code, kind, code, period_kind.value, period_key), CellChange()
+                )
+                change.denominator = online
     for change in cells.values():
         if change.as_of_ms < 0:
             change.as_of_ms = at_ms
@@ -70,6 +72,10 @@ def recompute(connection: Connection, defs: Definitions, at_ms: int) -> None:
     """Replace every cell's figure and every use counter by what the snapshots give under
     `defs`; `at_ms` dates the cells no record touched (the definitions' own time)."""
     cells, uses = _computed(connection, defs, at_ms)
+    # An indicator the campaign file no longer declares leaves with its cells (nothing can
+    # name it any more: no target, no name, no plug-in).
+    connection.execute(delete(indicator_cells).where(
+        indicator_cells.c.indicator.not_in(sorted(defs.codes))))
     existing: dict[CellKey, Any] = {
         (r.indicator, r.subject_kind, r.subject_code, r.period_kind, r.period_key): r
         for r in connection.execute(select(indicator_cells))

@@ -2,9 +2,10 @@
 
 Increments (numerator = numerator + delta) rather than values computed in memory keep several
 instances of the service correct side by side: each owns some partitions, all add to the same
-cells, and the database serialises the additions. K1's numerator counts services whose uses
-went from none to some; the use counters come back from the same statement that adds to them
-(RETURNING), so that each crossing of zero is seen exactly once.
+cells, and the database serialises the additions. A service-counting indicator's (K1's)
+numerator counts services whose uses went from none to some; the use counters come back from
+the same statement that adds to them (RETURNING), so that each crossing of zero is seen
+exactly once.
 """
 
 from __future__ import annotations
@@ -14,16 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, case, true
 
-from campaign_metrics.contributions import CellChange, CellKey, UsageKey
-from campaign_metrics.definitions import Definitions
-from campaign_metrics.store import (
-    CELL_KEY,
-    USAGE_KEY,
-    execute_many,
-    indicator_cells,
-    insert_for,
-    service_usage,
-)
+from campaign_kit.db import execute_many, insert_for
+from campaign_metrics.adapters.tables import CELL_KEY, USAGE_KEY, indicator_cells, service_usage
+from campaign_metrics.domain.contributions import CellChange, CellKey, UsageKey
+from campaign_metrics.domain.definitions import Definitions
 
 
 def _cell_row(
@@ -43,7 +38,7 @@ def _cell_row(
 def add_to_cells(
     connection: Connection, changes: Mapping[CellKey, CellChange], defs: Definitions
 ) -> None:
-    """Add each change to its cell (creating K2/K3 cells on first use); every touched cell is
+    """Add each change to its cell (creating it on first use); every touched cell is
     marked dirty for the next announcement. Keys are written in sorted order so that two
     instances lock shared cells in the same order."""
     if not changes:
@@ -52,14 +47,14 @@ def add_to_cells(
     services: list[dict[str, Any]] = []
     for key in sorted(changes):
         change = changes[key]
-        if key[0] == "K1":
-            # K1's denominator is the catalogue's, not a sum: the row is made with it.
-            online = len(defs.online_services(key[1], key[2]))
+        if defs.indicator(key[0]).counts_services:
+            # The denominator is the catalogue's services, not a sum: the row is made with it.
+            online = defs.denominator_services(key[0], key[1], key[2])
             services.append(_cell_row(key, change, defs, online))
         else:
             counts.append(_cell_row(key, change, defs, change.denominator))
     execute_many(connection, "add-to-cells", _add_statement(adds_denominator=True), counts)
-    execute_many(connection, "add-to-k1-cells", _add_statement(adds_denominator=False),
+    execute_many(connection, "add-to-service-cells", _add_statement(adds_denominator=False),
                   services)
 
 
@@ -94,9 +89,9 @@ def add_to_usage(connection: Connection, deltas: Mapping[UsageKey, int]) -> dict
     stmt: Any = insert_for(connection, service_usage)
     stmt = stmt.on_conflict_do_update(
         index_elements=USAGE_KEY, set_={"dossiers": u.dossiers + stmt.excluded.dossiers}
-    ).returning(u.subject_kind, u.subject_code, u.procedure_code, u.period_kind, u.period_key,
-                u.dossiers)
+    ).returning(u.indicator, u.subject_kind, u.subject_code, u.procedure_code, u.period_kind,
+                u.period_key, u.dossiers)
     after: dict[UsageKey, int] = {}
     for row in connection.execute(stmt, rows):
-        after[(row[0], row[1], row[2], row[3], row[4])] = int(row[5])
+        after[(row[0], row[1], row[2], row[3], row[4], row[5])] = int(row[6])
     return after

@@ -27,9 +27,10 @@ from campaign_contracts.events import (
 from campaign_kit.db import Database
 from campaign_kit.outbox import OutboxRelay, add_many_to_outbox
 from campaign_metrics import SERVICE
-from campaign_metrics.projection import record_id
-from campaign_metrics.store import CELL_KEY, indicator_cells, outbox
-from campaign_metrics.telemetry import MetricsTelemetry
+from campaign_metrics.adapters.projection import record_id
+from campaign_metrics.adapters.tables import CELL_KEY, indicator_cells, outbox
+from campaign_metrics.adapters.telemetry import MetricsTelemetry
+from campaign_metrics.domain.indicators import kinds
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,10 @@ class IndicatorAnnouncer:
         self.campaign = campaign
         self.topic = topic
         self.telemetry = telemetry
+        plugins = kinds()
+        # What each indicator counts, for people: the plug-in knows (hồ sơ, dịch vụ).
+        self.counted_units = {rule.code: plugins[rule.kind].counted_unit
+                              for rule in campaign.indicators if rule.kind in plugins}
 
     def announce(self, connection: Connection) -> int:
         """Write the events of the dirty cells to the outbox; returns how many."""
@@ -81,7 +86,8 @@ class IndicatorAnnouncer:
         previous = (None if row.emitted_numerator is None
                     else Figure.of(row.emitted_numerator, row.emitted_denominator))
         indicator = row.indicator
-        target = self.campaign.indicator(indicator).target
+        rule = self.campaign.indicator(indicator)
+        target = rule.target
         cause = record_id(row.last_source) if row.last_source else uuid.uuid4()
         if row.period_kind == PeriodKind.CAMPAIGN.value and row.subject_kind in _DASHBOARD_KINDS:
             self.telemetry.show_figure(row.indicator, row.subject_kind, row.subject_code, figure)
@@ -89,6 +95,7 @@ class IndicatorAnnouncer:
             producer=SERVICE, correlation_id=cause, causation_id=cause,
             campaign_id=self.campaign.campaign_id, campaign_version=row.campaign_version,
             catalogue_version=row.catalogue_version, indicator=indicator,
+            indicator_name=rule.name, counted_unit=self.counted_units.get(indicator, ""),
             subject_kind=SubjectKind(row.subject_kind), subject_code=row.subject_code,
             period_kind=PeriodKind(row.period_kind), period_key=row.period_key, figure=figure,
             previous=previous, target=target, target_met=figure.meets(target),

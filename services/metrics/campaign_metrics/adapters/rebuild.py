@@ -21,9 +21,9 @@ from sqlalchemy import Connection
 from campaign_contracts.events import CatalogueLoaded
 from campaign_kit.consumer import ApplyBatch, TrackedConsumer
 from campaign_kit.topics_admin import ensure_topics
-from campaign_metrics.catalogue import CatalogueError
-from campaign_metrics.catalogue_log import CATALOGUE_KEY, end_offsets, publish_once
-from campaign_metrics.components import Components, build_components
+from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY, end_offsets, publish_once
+from campaign_metrics.app import Components, build_components
+from campaign_metrics.domain.catalogue import CatalogueError
 from campaign_metrics.settings import MetricsSettings
 
 log = logging.getLogger(__name__)

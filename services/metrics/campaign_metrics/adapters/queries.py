@@ -4,6 +4,7 @@ line both answer from here, so they print the same figures."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,25 +12,59 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from campaign_contracts.events import Figure, PeriodKind, SubjectKind
-from campaign_metrics.definitions import Definitions
-from campaign_metrics.store import definitions, dossiers, indicator_cells
+from campaign_contracts.events import Figure, PeriodKind, SubjectKind, split_officer_key
+from campaign_metrics.adapters.tables import definitions, dossiers, indicator_cells
+from campaign_metrics.domain.definitions import Definitions
 
 MAX_PAGE = 5000
 DEFAULT_PAGE = 500
 
 
 class QueryError(ValueError):
-    """A question that cannot be answered; `not_found` tells a missing subject from a bad one."""
+    """A question that cannot be answered: a Vietnamese message for people, a stable English
+    `reason` for programs; `not_found` tells a missing subject from a bad question."""
 
-    def __init__(self, message: str, *, not_found: bool = False) -> None:
+    def __init__(self, message: str, reason: str, *, not_found: bool = False) -> None:
         super().__init__(message)
+        self.reason = reason
         self.not_found = not_found
+
+
+SUBJECTS_VI = {"unit": "đơn vị", "officer": "cán bộ", "department": "Sở"}
+PERIODS_VI = {"campaign": "đợt", "month": "tháng", "week": "tuần"}
+
+
+def period_checked(defs: Definitions, kind: PeriodKind, key: str) -> str:
+    """The period key asked for (the whole campaign by default), or a QueryError."""
+    key = key or (defs.periods.campaign_key if kind is PeriodKind.CAMPAIGN else "")
+    if not defs.periods.contains(kind, key):
+        raise QueryError(f"không có {PERIODS_VI[kind.value]} {key!r} trong đợt thi đua "
+                         f"{defs.periods.campaign_key} (tháng dạng 2024-07, tuần dạng 2024-W27)",
+                         "unknown_period")
+    return key
+
+
+def not_applicable(codes: list[str], kind: str) -> QueryError:
+    return QueryError(f"chỉ số {', '.join(codes)} không áp dụng cho {SUBJECTS_VI[kind]}",
+                      "not_applicable")
+
+
+def department_checked(defs: Definitions, code: str) -> str:
+    if code and code != defs.department:
+        raise QueryError(f"mã của Sở là {defs.department!r}, không phải {code!r}",
+                         "unknown_department", not_found=True)
+    return defs.department
+
+
+SUBJECT_REQUIRED = ("cần mã đối tượng (subject_code): mã đơn vị, ví dụ QLVT, hoặc cán bộ dạng "
+                    "đơn vị/họ tên, ví dụ QLVT/Nguyễn Thị Hương")
 
 
 @dataclass(frozen=True)
 class IndicatorView:
     indicator: str
+    name: str  # for people, from the campaign file
+    counted_unit: str  # what numerator and denominator count: hồ sơ, dịch vụ
     subject_kind: str
     subject_code: str
     period_kind: str
@@ -55,9 +90,11 @@ def _iso(ms: int | None) -> str:
 
 def view(row: Any, defs: Definitions) -> IndicatorView:
     figure = Figure.of(row.numerator, row.denominator)
-    target: Decimal = defs.target(row.indicator)
+    indicator = defs.indicator(row.indicator)
+    target: Decimal = indicator.target
     return IndicatorView(
-        indicator=row.indicator, subject_kind=row.subject_kind, subject_code=row.subject_code,
+        indicator=row.indicator, name=indicator.name, counted_unit=indicator.counted_unit,
+        subject_kind=row.subject_kind, subject_code=row.subject_code,
         period_kind=row.period_kind, period_key=row.period_key, numerator=row.numerator,
         denominator=row.denominator, rate="" if figure.rate is None else str(figure.rate),
         target=str(target), target_met=figure.meets(target),
@@ -66,18 +103,19 @@ def view(row: Any, defs: Definitions) -> IndicatorView:
     )
 
 
-def _kind(value: str, default: str, enum: type[SubjectKind] | type[PeriodKind]) -> str:
+def kind_of(value: str, default: str, enum: type[SubjectKind] | type[PeriodKind]) -> str:
     try:
         return enum(value or default).value
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
-        raise QueryError(f"{value!r} is not one of {allowed}") from None
+        raise QueryError(f"{value!r} không phải một trong: {allowed}", "bad_kind") from None
 
 
-def _indicators(values: list[str], defs: Definitions) -> list[str]:
-    unknown = sorted(set(values) - defs.indicators)
+def indicators_checked(values: list[str], defs: Definitions) -> list[str]:
+    unknown = sorted(set(values) - defs.codes)
     if unknown:
-        raise QueryError(f"unknown indicator: {', '.join(unknown)}")
+        raise QueryError(f"đợt thi đua không có chỉ số {', '.join(unknown)} (có: "
+                         f"{', '.join(sorted(defs.codes))})", "unknown_indicator")
     return list(values)
 
 
@@ -102,28 +140,20 @@ def get_indicators(
     period_kind: str, period_key: str, indicators: list[str],
 ) -> list[IndicatorView]:
     """Every applicable indicator of one subject over one period, stored or 0/0."""
-    kind = SubjectKind(_kind(subject_kind, "unit", SubjectKind))
-    pkind = PeriodKind(_kind(period_kind, "campaign", PeriodKind))
+    kind = SubjectKind(kind_of(subject_kind, "unit", SubjectKind))
+    pkind = PeriodKind(kind_of(period_kind, "campaign", PeriodKind))
     if kind is SubjectKind.DEPARTMENT:
-        code = subject_code or defs.department
-        if code != defs.department:
-            raise QueryError(f"the department is {defs.department!r}", not_found=True)
+        code = department_checked(defs, subject_code)
     elif not subject_code:
-        raise QueryError("subject_code is required for a unit or an officer")
+        raise QueryError(SUBJECT_REQUIRED, "subject_required")
     else:
-        code = subject_code
-    key = period_key or (defs.periods.campaign_key if pkind is PeriodKind.CAMPAIGN else "")
-    if not defs.periods.contains(pkind, key):
-        raise QueryError(f"no {pkind.value} {key!r} in the campaign period "
-                         f"{defs.periods.campaign_key}")
-    wanted = _indicators(indicators, defs) or defs.applicable(kind)
-    applicable = set(defs.applicable(kind))
-    not_applicable = [i for i in wanted if i not in applicable]
-    if not_applicable:
-        article = "an" if kind is SubjectKind.OFFICER else "a"
-        raise QueryError(f"{', '.join(not_applicable)} does not apply to {article} {kind.value}"
-                         + (" (K1 counts a unit's online services)" if kind is SubjectKind.OFFICER
-                            else " (not an indicator of this campaign)"))
+        code = unicodedata.normalize("NFC", subject_code)
+    key = period_checked(defs, pkind, period_key)
+    wanted = indicators_checked(indicators, defs) or defs.applicable(kind.value)
+    applicable = set(defs.applicable(kind.value))
+    missing = [i for i in wanted if i not in applicable]
+    if missing:
+        raise not_applicable(missing, kind.value)
     c = indicator_cells.c
     rows = {
         r.indicator: r for r in connection.execute(
@@ -134,13 +164,16 @@ def get_indicators(
         )
     }
     if not rows and kind is SubjectKind.UNIT and not _is_known_unit(connection, defs, code):
-        raise QueryError(f"unknown unit {code!r}", not_found=True)
+        raise QueryError(f"không có đơn vị {code!r} (không có trong tệp đợt thi đua, danh mục "
+                         "thủ tục, hay hồ sơ nào)", "unknown_unit", not_found=True)
+    if not rows and kind is SubjectKind.OFFICER and not _is_known_officer(connection, defs, code):
+        raise QueryError(f"không có cán bộ {code!r} (cán bộ được gọi theo đơn vị/họ tên, ví dụ "
+                         "QLVT/Nguyễn Thị Hương)", "unknown_officer", not_found=True)
     views = []
     for indicator in sorted(wanted):
         row: Any = rows.get(indicator)
         if row is None:
-            denominator = (len(defs.online_services(kind.value, code))
-                           if indicator == "K1" else 0)
+            denominator = defs.denominator_services(indicator, kind.value, code)
             row = _Zero(indicator, kind.value, code, pkind.value, key, 0, denominator,
                         defs.campaign_version, defs.catalogue_version)
         views.append(view(row, defs))
@@ -155,14 +188,30 @@ def _is_known_unit(connection: Connection, defs: Definitions, code: str) -> bool
     ).first() is not None
 
 
-def _page(page_size: int, page_token: str) -> tuple[int, int]:
-    size = DEFAULT_PAGE if page_size <= 0 else min(page_size, MAX_PAGE)
+def _is_known_officer(connection: Connection, defs: Definitions, key: str) -> bool:
+    """An officer of the campaign file, or one a dossier names as its receiving officer."""
+    try:
+        unit, name = split_officer_key(key)
+    except ValueError:
+        return False
+    if any((o.unit_code, o.name) == (unit, name) for o in defs.campaign.officers):
+        return True
+    d = dossiers.c
+    return connection.execute(
+        select(d.dossier_code).where(d.unit_code == unit, d.receiving_officer == name).limit(1)
+    ).first() is not None
+
+
+def page_of(page_size: int, page_token: str, default: int = DEFAULT_PAGE,
+            most: int = MAX_PAGE) -> tuple[int, int]:
+    """(size, offset) of a page asked for; a token that is not ours is an error."""
+    size = default if page_size <= 0 else min(page_size, most)
     try:
         offset = int(page_token) if page_token else 0
     except ValueError:
-        raise QueryError(f"bad page_token {page_token!r}") from None
+        raise QueryError(f"page_token {page_token!r} không hợp lệ", "bad_page_token") from None
     if offset < 0:
-        raise QueryError(f"bad page_token {page_token!r}")
+        raise QueryError(f"page_token {page_token!r} không hợp lệ", "bad_page_token")
     return size, offset
 
 
@@ -175,16 +224,16 @@ def list_indicators(
     c = indicator_cells.c
     conditions = []
     if subject_kind:
-        conditions.append(c.subject_kind == _kind(subject_kind, "", SubjectKind))
+        conditions.append(c.subject_kind == kind_of(subject_kind, "", SubjectKind))
     if subject_code:
         conditions.append(c.subject_code == subject_code)
     if period_kind:
-        conditions.append(c.period_kind == _kind(period_kind, "", PeriodKind))
+        conditions.append(c.period_kind == kind_of(period_kind, "", PeriodKind))
     if period_key:
         conditions.append(c.period_key == period_key)
     if indicators:
-        conditions.append(c.indicator.in_(_indicators(indicators, defs)))
-    size, offset = _page(page_size, page_token)
+        conditions.append(c.indicator.in_(indicators_checked(indicators, defs)))
+    size, offset = page_of(page_size, page_token)
     order = [c.subject_kind, c.subject_code, c.period_kind, c.period_key, c.indicator]
     rows = connection.execute(
         select(indicator_cells).where(and_(True, *conditions)).order_by(*order)
@@ -210,7 +259,7 @@ def unknown_dossiers(
     connection: Connection, defs: Definitions, *, page_size: int = 0, page_token: str = "",
 ) -> tuple[list[UnknownDossierView], str]:
     d = dossiers.c
-    size, offset = _page(page_size, page_token)
+    size, offset = page_of(page_size, page_token)
     rows = connection.execute(
         select(d.dossier_code, d.unit_code, d.procedure_code, d.source_topic,
                d.source_partition, d.source_offset)

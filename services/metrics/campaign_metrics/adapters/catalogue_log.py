@@ -11,21 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from campaign_kit.consumer import TrackedConsumer
 from campaign_kit.db import Database
-from campaign_metrics.announcer import IndicatorAnnouncer
-from campaign_metrics.catalogue import Catalogue
-from campaign_metrics.projection import MetricsProjection
+from campaign_kit.outbox import Publish
+from campaign_metrics.adapters.announcer import IndicatorAnnouncer
+from campaign_metrics.adapters.projection import MetricsProjection
+from campaign_metrics.domain.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
 
 CATALOGUE_KEY = b"catalogue"
-
-Publish = Callable[[str, bytes, bytes | None], Awaitable[None]]
 
 
 async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
@@ -61,7 +59,7 @@ class CatalogueBootstrap:
         self, db: Database, projection: MetricsProjection, announcer: IndicatorAnnouncer,
         tracked: TrackedConsumer, topic: str, default: Catalogue, default_source: str,
         publish: Publish, bootstrap_servers: str, catch_up_timeout_s: float = 30.0,
-        poll_s: float = 0.1,
+        poll_s: float = 0.1, configured: bool = False,
     ) -> None:
         self.db = db
         self.projection = projection
@@ -74,7 +72,10 @@ class CatalogueBootstrap:
         self.bootstrap_servers = bootstrap_servers
         self.catch_up_timeout_s = catch_up_timeout_s
         self.poll_s = poll_s
+        self.configured = configured  # CATALOGUE_FILE was set, not the seed by default
         self.ready = asyncio.Event()
+        self.note = ""
+        """Set when the configured catalogue file is not the one in force."""
 
     async def wait_ready(self) -> None:
         await self.ready.wait()
@@ -108,5 +109,13 @@ class CatalogueBootstrap:
             await asyncio.sleep(self.poll_s)
         with self.db.begin() as connection:
             self.announcer.show_all(connection)
+            defs = self.projection.definitions(connection)
+        if self.configured and defs is not None and defs.catalogue_version != self.default.version:
+            # The file only seeds an empty topic; saying so beats silently ignoring it.
+            self.note = (
+                f"CATALOGUE_FILE {self.default_source} (version {self.default.version}) is not "
+                f"the catalogue in force (version {defs.catalogue_version}); to put it in force: "
+                f"python -m campaign_metrics catalogue load {self.default_source}")
+            log.warning(self.note)
         self.ready.set()
         log.info("catalogue in force; applying portal records")
