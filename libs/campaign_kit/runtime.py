@@ -24,6 +24,7 @@ from campaign_contracts.topics import Topic
 from campaign_kit.db import Database
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.settings import ServiceSettings
+from campaign_kit.startup import StartupError, exit_on, port_is_free, wait_for_kafka
 from campaign_kit.topics_admin import ensure_topics
 
 log = logging.getLogger(__name__)
@@ -75,18 +76,30 @@ class ServiceRuntime:
             after_startup=[self._after_broker],
             on_shutdown=[self._on_shutdown],
             specification=self.asyncapi(),
+            logger=logging.getLogger(f"{self.name}.app"),  # JSON like every other line
         )
 
     async def _before_broker(self) -> None:
+        # Ports first: a second instance stops here, before it touches the database or topics.
+        self._start_metrics_endpoint()
+        await self.start_grpc()
         self.db.create_schema()
+        await wait_for_kafka(self.settings.kafka_bootstrap_servers,
+                             self.settings.kafka_connect_timeout_s)
         if self.settings.create_topics:
             await asyncio.to_thread(
                 ensure_topics, self.settings.kafka_bootstrap_servers, self.topics
             )
-        self._metrics_server, _ = start_http_server(
-            self.settings.metrics_port, self.settings.metrics_host, registry=self.registry
-        )
-        await self.start_grpc()
+
+    def _start_metrics_endpoint(self) -> None:
+        host, port = self.settings.metrics_host, self.settings.metrics_port
+        try:
+            self._metrics_server, _ = start_http_server(port, host, registry=self.registry)
+        except OSError as exc:
+            raise StartupError(
+                f"METRICS_PORT: cannot serve /metrics on {host}:{port}: "
+                f"{exc.strerror or exc} (another instance running?)"
+            ) from None
 
     async def _after_broker(self) -> None:
         if self.relay is not None:
@@ -100,7 +113,9 @@ class ServiceRuntime:
                                             "metrics_port": self.settings.metrics_port})
 
     async def start_grpc(self) -> None:
-        server = grpc.aio.server()
+        # Exclusive: with gRPC's default SO_REUSEPORT a second instance would bind the same
+        # port silently and take half of the calls.
+        server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
         self._health = health_aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         names = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
@@ -109,9 +124,18 @@ class ServiceRuntime:
             names.append(full_name)
         names.append(reflection.SERVICE_NAME)
         reflection.enable_server_reflection(names, server)
-        self.grpc_port = server.add_insecure_port(
-            f"{self.settings.grpc_host}:{self.settings.grpc_port}"
+        address = f"{self.settings.grpc_host}:{self.settings.grpc_port}"
+        in_use = StartupError(
+            f"GRPC_PORT: cannot bind gRPC to {address}: the port is in use "
+            "(another instance running?)"
         )
+        # Probed first: gRPC's own refusal also writes a plain-text line from its C core.
+        if not port_is_free(self.settings.grpc_host, self.settings.grpc_port):
+            raise in_use
+        try:
+            self.grpc_port = server.add_insecure_port(address)
+        except RuntimeError:
+            raise in_use from None
         await server.start()
         self._grpc = server
         await self._set_health(False)
@@ -156,5 +180,8 @@ class ServiceRuntime:
 
 
 def run(runtime: ServiceRuntime) -> None:
-    """Run the service until SIGTERM or SIGINT."""
-    asyncio.run(runtime.app().run())
+    """Run the service until SIGTERM or SIGINT; a failed start exits with one line."""
+    try:
+        asyncio.run(runtime.app().run())
+    except StartupError as exc:
+        exit_on(exc)

@@ -10,6 +10,8 @@ from typing import TypeVar
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from campaign_kit.startup import remember_settings
+
 
 class ServiceSettings(BaseSettings):
     """Settings every service has. Each service subclasses it and adds its own."""
@@ -30,6 +32,9 @@ class ServiceSettings(BaseSettings):
     campaign_file: Path | None = Field(default=None, description="Campaign YAML; default: seed")
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     create_topics: bool = Field(default=True, description="Create missing topics at start")
+    kafka_connect_timeout_s: float = Field(
+        default=30.0, gt=0, description="How long a starting service waits for the broker"
+    )
     relay_interval_s: float = Field(
         default=5.0, gt=0, description="How often events left in the outbox are published again"
     )
@@ -46,13 +51,15 @@ S = TypeVar("S", bound=ServiceSettings)
 def load_settings(cls: type[S]) -> S:
     """Read settings or exit(2) with a line naming each bad variable."""
     try:
-        return cls()
+        settings = cls()
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
         )
         print(f"configuration error: {problems}", file=sys.stderr)
         raise SystemExit(2) from None
+    remember_settings(settings)
+    return settings
 
 
 class IdentitySettings(BaseSettings):
