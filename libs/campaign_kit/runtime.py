@@ -20,7 +20,7 @@ from grpc_health.v1.health import aio as health_aio  # type: ignore[attr-defined
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, start_http_server
 
-from campaign_contracts.topics import Topic
+from campaign_contracts.topics import Topic, dead_letter_of, is_dead_letter
 from campaign_kit.db import Database
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.settings import ServiceSettings
@@ -38,6 +38,7 @@ def make_broker(
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=service,
+        log_level=logging.DEBUG,  # FastStream's line per message; the kit logs per batch
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
         logger=logging.getLogger(f"{service}.broker"),
     )
@@ -88,8 +89,14 @@ class ServiceRuntime:
                              self.settings.kafka_connect_timeout_s)
         if self.settings.create_topics:
             await asyncio.to_thread(
-                ensure_topics, self.settings.kafka_bootstrap_servers, self.topics
+                ensure_topics, self.settings.kafka_bootstrap_servers, self.all_topics()
             )
+
+    def all_topics(self) -> list[Topic]:
+        """The service's topics and the dead-letter topic of each internal one."""
+        letters = [dead_letter_of(t) for t in self.topics if not is_dead_letter(t.name)]
+        known = {t.name for t in self.topics}
+        return [*self.topics, *(t for t in letters if t.name not in known)]
 
     def _start_metrics_endpoint(self) -> None:
         host, port = self.settings.metrics_host, self.settings.metrics_port
