@@ -25,6 +25,7 @@ from campaign_kit.db import Database
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.settings import ServiceSettings
 from campaign_kit.startup import StartupError, exit_on, port_is_free, wait_for_kafka
+from campaign_kit.tls import grpc_server_credentials, kafka_admin_options, kafka_security
 from campaign_kit.topics_admin import ensure_topics
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ def make_broker(
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=service,
+        security=kafka_security(settings),
         log_level=logging.DEBUG,  # FastStream's line per message; the kit logs per batch
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
         logger=logging.getLogger(f"{service}.broker"),
@@ -89,7 +91,8 @@ class ServiceRuntime:
                              self.settings.kafka_connect_timeout_s)
         if self.settings.create_topics:
             await asyncio.to_thread(
-                ensure_topics, self.settings.kafka_bootstrap_servers, self.all_topics()
+                ensure_topics, self.settings.kafka_bootstrap_servers, self.all_topics(),
+                **kafka_admin_options(self.settings),
             )
 
     def all_topics(self) -> list[Topic]:
@@ -139,8 +142,10 @@ class ServiceRuntime:
         # Probed first: gRPC's own refusal also writes a plain-text line from its C core.
         if not port_is_free(self.settings.grpc_host, self.settings.grpc_port):
             raise in_use
+        credentials = grpc_server_credentials(self.settings)
         try:
-            self.grpc_port = server.add_insecure_port(address)
+            self.grpc_port = (server.add_secure_port(address, credentials) if credentials
+                              else server.add_insecure_port(address))
         except RuntimeError:
             raise in_use from None
         await server.start()
