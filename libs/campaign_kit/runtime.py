@@ -113,7 +113,10 @@ class ServiceRuntime:
 
     async def _after_broker(self) -> None:
         if self.relay is not None:
-            await self.relay.flush()  # what a previous run committed but did not publish
+            try:
+                await self.relay.flush()  # what a previous run committed but did not publish
+            except Exception:  # the relay's loop below retries; the service still starts
+                log.warning("outbox flush at start failed; retrying", exc_info=True)
         jobs = [self._watch_readiness, *self.background]
         if self.relay is not None:
             relay, every_s = self.relay, self.settings.relay_interval_s
