@@ -8,8 +8,10 @@ services as processes, and feeds realistic portal records (bench.feed) at a stea
 sample it prints each service's resident memory, the metrics service's inbound lag, and how far
 behind the feed is. Latency from a record to the standings is measured with probes: one unit
 (the probe unit) gets no background records, only a probe every two seconds; each probe raises
-that unit's K2 denominator by one, so the first StandingUpdated whose K2 denominator reaches n
-shows when probe n reached the standings. At the end: memory first/last/peak per service (flat
+that unit's K2 denominator by one, so the first time the standings' K2 denominator reaches n
+shows when probe n reached the standings (the awards service's standing_indicators table,
+polled every 50 ms: a StandingUpdated is only published when points, rank or targets change).
+At the end: memory first/last/peak per service (flat
 or not), lag, and the latency percentiles. The baseline in the same run is the broker's own
 round trip (produce -> consume) of the probes.
 """
@@ -31,9 +33,10 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from kafka import KafkaConsumer, KafkaProducer
+from sqlalchemy import create_engine, text
 
 from bench.feed import records
-from campaign_contracts.topics import ALL_TOPICS, PORTAL_RECORDS, STANDINGS, prefixed
+from campaign_contracts.topics import ALL_TOPICS, PORTAL_RECORDS, prefixed
 from campaign_kit.topics_admin import ensure_topics
 from devkit.infra import KafkaBroker, PostgresServer, free_port, free_port_pair
 from devkit.processes import ServiceProcess
@@ -73,9 +76,12 @@ def background(rate_records: int) -> Iterator[tuple[bytes, bytes]]:
 
 def probe(n: int) -> tuple[bytes, bytes]:
     code = f"PROBE-{n:06}"
+    # Handled and returned (K2 counts dossiers handled), online, in the campaign period.
     record = {"MaHoSo": code, "MaTTHC": PROBE_PROCEDURE, "TenTTHC": "Thủ tục thăm dò",
-              "DonViXuLy": PROBE_UNIT, "KenhThucHien": 2, "TrangThaiHoSo": 4,
-              "NgayTiepNhan": "20240801090000", "DuocThanhToanTrucTuyen": 0}
+              "DonViXuLy": PROBE_UNIT, "KenhThucHien": 2, "TrangThaiHoSo": 10,
+              "NgayTiepNhan": "20240801090000", "NgayHenTra": "20240806090000",
+              "NgayKetThucXuLy": "20240802090000", "NgayTra": "20240802100000",
+              "DuocThanhToanTrucTuyen": 0}
     return code.encode(), json.dumps(record, ensure_ascii=False).encode()
 
 
@@ -93,7 +99,7 @@ def feed(bootstrap: str, topic: str, rate: float, seconds: float, probes: Probes
     began = time.monotonic()
     sent = 0
     next_probe = began
-    source = background(int(rate * seconds * 1.3) + 1000)
+    source = background(int(rate * seconds * 2) + 1000)  # the probe unit's are left out
     while not stop.is_set():
         now = time.monotonic()
         if now - began >= seconds:
@@ -115,31 +121,32 @@ def feed(bootstrap: str, topic: str, rate: float, seconds: float, probes: Probes
     return sent
 
 
-def watch_standings(bootstrap: str, topic: str, inbound: str, probes: Probes,
+def watch_standings(awards_url: str, bootstrap: str, inbound: str, probes: Probes,
                     stop: threading.Event) -> None:
-    consumer = KafkaConsumer(topic, inbound, bootstrap_servers=bootstrap,
-                             auto_offset_reset="earliest", enable_auto_commit=False,
-                             consumer_timeout_ms=500)
+    """Polls the awards service's standings (its read model: the K2 cell of the probe unit)
+    every 50 ms, and reads the probes back from the log for the baseline."""
+    engine = create_engine(awards_url)
+    consumer = KafkaConsumer(inbound, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                             enable_auto_commit=False, consumer_timeout_ms=50)
+    query = text("SELECT max(denominator) FROM standing_indicators "
+                 "WHERE unit_code = :unit AND indicator = 'K2'")
     reached = 0
     while not stop.is_set():
         for message in consumer:
-            seen = time.monotonic()
-            if message.topic == inbound:
-                if message.key and message.key.startswith(b"PROBE-"):
-                    probes.on_log.setdefault(int(message.key[6:]), seen)
-                continue
-            event = json.loads(message.value)
-            if event.get("unit_code") != PROBE_UNIT or event.get("subject_kind",
-                                                                  "unit") != "unit":
-                continue
-            k2 = next((i for i in event.get("indicators", []) if i["indicator"] == "K2"), None)
-            if k2 is None:
-                continue
-            denominator = int(k2["figure"]["denominator"])
-            for n in range(reached + 1, denominator + 1):
-                probes.standing.setdefault(n, seen)
-            reached = max(reached, denominator)
+            if message.key and message.key.startswith(b"PROBE-"):
+                probes.on_log.setdefault(int(message.key[6:]), time.monotonic())
+        try:
+            with engine.connect() as connection:
+                denominator = int(connection.execute(query, {"unit": PROBE_UNIT}).scalar() or 0)
+        except Exception:  # the table appears with the first standing
+            denominator = 0
+        seen = time.monotonic()
+        for n in range(reached + 1, denominator + 1):
+            probes.standing.setdefault(n, seen)
+        reached = max(reached, denominator)
+        time.sleep(0.05)
     consumer.close()
+    engine.dispose()
 
 
 def percentiles(values: list[float]) -> str:
@@ -192,9 +199,10 @@ def main() -> int:
         sent_box: list[int] = []
         feeder = threading.Thread(target=lambda: sent_box.append(
             feed(broker.bootstrap, inbound, args.rate, seconds, probes, stop)), daemon=True)
+        awards_url = services["awards"].env.get(
+            "DATABASE_URL", f"sqlite:///{work / 'awards' / 'awards.db'}")
         watcher = threading.Thread(target=watch_standings, args=(
-            broker.bootstrap, prefixed(STANDINGS, prefix).name, inbound, probes, stop),
-            daemon=True)
+            awards_url, broker.bootstrap, inbound, probes, stop), daemon=True)
         watcher.start()
         began = time.monotonic()
         feeder.start()

@@ -21,7 +21,7 @@ BOOKKEEPING = {"consumed_positions", "outbox"}
 # Columns that differ between two correct runs of the same log.
 RUN_SPECIFIC = re.compile(
     r"(^|_)(id|ids|at|at_ms|ms|on_ms|time|timestamp|topic|partition|offset|source|sources|"
-    r"attempts?|error|last_error|fingerprint)$"
+    r"attempts?|error|last_error|fingerprint|as_of)$"
 )
 
 Rows = Counter[tuple[Any, ...]]

@@ -3,14 +3,12 @@ per event (FastStream's own per-message lines are DEBUG too)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
-from sqlalchemy import select
 
 from campaign_contracts.events import StandingUpdated
 from campaign_contracts.topics import STANDINGS, prefixed
@@ -21,8 +19,14 @@ from campaign_kit.runtime import make_broker
 from campaign_kit.settings import ServiceSettings
 from campaign_kit.topics_admin import ensure_topics
 from campaign_kit.wiring import subscribe_events
-from tests.integration.test_dead_letters import metadata, positions, seen, standing
-from tests.support.kafka_io import producer
+from tests.integration.test_dead_letters import (
+    consume,
+    metadata,
+    positions,
+    record_standing,
+    send,
+    standing,
+)
 
 pytestmark = pytest.mark.kafka
 EVENTS = 40
@@ -39,25 +43,13 @@ async def consume_standings(bootstrap: str, prefix: str, tmp_path: Path, level: 
     settings = ServiceSettings(kafka_bootstrap_servers=bootstrap, grpc_port=0, metrics_port=0)
     broker = make_broker(settings, "awards", registry)
 
-    def apply(connection: object, event: StandingUpdated) -> None:
-        connection.execute(seen.insert().values(  # type: ignore[attr-defined]
-            subject_code=event.subject_code, schema_version=event.schema_version))
-
-    subscribe_events(broker, topic.name, StandingUpdated, tracked, f"g-{level}", apply, None)
-    sent = producer(bootstrap)
-    for n in range(EVENTS):
-        sent.send(topic.name, standing(f"U{n}", 2).to_bytes(), key=f"U{n}".encode())
-    sent.flush()
-    sent.close()
-    await broker.start()
+    subscribe_events(broker, topic.name, StandingUpdated, tracked, f"g-{level}",
+                     record_standing, None)
+    send(bootstrap, topic.name, [(f"U{n}".encode(), standing(f"U{n}", 2).to_bytes())
+                                 for n in range(EVENTS)])
     try:
-        for _ in range(300):
-            with db.begin() as connection:
-                if len(connection.execute(select(seen.c.id)).all()) >= EVENTS:
-                    break
-            await asyncio.sleep(0.1)
+        await consume(broker, db, EVENTS)
     finally:
-        await broker.stop()
         db.dispose()
         logging.getLogger().handlers.clear()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
-from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, select
 
 from campaign_contracts.events import Figure, IndicatorStanding, StandingUpdated
 from campaign_contracts.topics import STANDINGS, dead_letter_of, prefixed
@@ -41,6 +41,36 @@ def standing(unit: str, version: int) -> StandingUpdated:
     )
 
 
+def record_standing(connection: Connection, event: StandingUpdated) -> None:
+    connection.execute(seen.insert().values(subject_code=event.subject_code,
+                                            schema_version=event.schema_version))
+
+
+def send(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+    sent = producer(bootstrap)
+    for key, value in messages:
+        sent.send(topic, value, key=key)
+    sent.flush()
+    sent.close()
+
+
+async def consume(broker: KafkaBroker, db: Database, expect: int) -> list[tuple[str, int]]:
+    """Run the broker until `expect` standings are recorded (or 30 s pass); returns them."""
+    await broker.start()
+    try:
+        for _ in range(300):
+            with db.begin() as connection:
+                rows = connection.execute(select(seen.c.subject_code, seen.c.schema_version)
+                                          ).all()
+            if len(rows) >= expect:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # nothing more arrives
+    finally:
+        await broker.stop()
+    return [(r.subject_code, r.schema_version) for r in rows]
+
+
 def v1_bytes(unit: str) -> bytes:
     """A StandingUpdated as a version 1 producer wrote it: no subject fields at all."""
     data = json.loads(standing(unit, 1).to_bytes())
@@ -61,32 +91,15 @@ async def test_unreadable_events_are_dead_lettered_with_the_reason_and_counted(
     registry = CollectorRegistry()
     tracked = TrackedConsumer("awards.test", db, positions, ConsumerMetrics(registry))
 
-    def apply(connection: object, event: StandingUpdated) -> None:
-        connection.execute(seen.insert().values(  # type: ignore[attr-defined]
-            subject_code=event.subject_code, schema_version=event.schema_version))
-
     broker = KafkaBroker(kafka_bootstrap)
-    subscribe_events(broker, topic.name, StandingUpdated, tracked, "test-group", apply, None)
-    sent = producer(kafka_bootstrap)
+    subscribe_events(broker, topic.name, StandingUpdated, tracked, "test-group",
+                     record_standing, None)
     key = b"U1"  # one partition, so the order below is the order read
-    for value in (standing("U1", 2).to_bytes(), b"{not json", b'{"event_type": "Nope"}',
-                  v1_bytes("U1"), b"x" * 900_000, standing("U1", 2).to_bytes()):
-        sent.send(topic.name, value, key=key)
-    sent.flush()
-    sent.close()
-    await broker.start()
-    try:
-        for _ in range(300):
-            with db.begin() as connection:
-                rows = connection.execute(select(seen.c.subject_code, seen.c.schema_version)
-                                          ).all()
-            if len(rows) >= 3:
-                break
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)
-    finally:
-        await broker.stop()
-    assert [tuple(r) for r in rows] == [("U1", 2), ("U1", 1), ("U1", 2)]  # v1 upcast on read
+    send(kafka_bootstrap, topic.name, [(key, value) for value in (
+        standing("U1", 2).to_bytes(), b"{not json", b'{"event_type": "Nope"}', v1_bytes("U1"),
+        b"x" * 900_000, standing("U1", 2).to_bytes())])
+    rows = await consume(broker, db, 3)
+    assert rows == [("U1", 2), ("U1", 1), ("U1", 2)]  # the v1 event upcast on read
     dead = read_all(kafka_bootstrap, letters.name, expect=3, timeout_s=20)
     assert [d["reason"] for d in dead] == ["not_json", "invalid_event", "not_json"]
     assert all(d["event_type"] == "EventDeadLettered" for d in dead)
