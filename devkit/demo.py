@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shutil
 import time
 import urllib.request
 from datetime import datetime
@@ -25,7 +26,7 @@ from devkit.demo_awards import (
     wait_until_settled,
 )
 from devkit.feed import demo_feed
-from devkit.infra import ROOT
+from devkit.infra import ROOT, PrometheusServer
 from devkit.processes import ServiceProcess
 from devkit.smtp import SmtpServer
 
@@ -79,6 +80,7 @@ def main() -> int:
             services[name] = process
         for process in services.values():
             process.wait_serving()
+        prometheus = _start_prometheus(stack, services, work)
         print(f"four services serving; feeding {args.records} portal records")
 
         producer = KafkaProducer(bootstrap_servers=args.bootstrap, acks="all", linger_ms=20)
@@ -100,12 +102,27 @@ def main() -> int:
         for mail in smtp.inbox.messages:
             print(f"  → {mail.message['To']}: {mail.message['Subject']}")
         _where_to_look(services, work, prefix)
+        if prometheus is not None:
+            print(f"  prometheus http://127.0.0.1:{prometheus.port}/alerts (scraping every "
+                  "service with deploy/prometheus/rules.yml)")
         if not args.exit:
             print("\nRunning; Ctrl-C stops the services.")
             with contextlib.suppress(KeyboardInterrupt):
                 while True:
                     time.sleep(1)
     return 0
+
+
+def _start_prometheus(stack: contextlib.ExitStack, services: dict[str, ServiceProcess],
+                      work: Path) -> PrometheusServer | None:
+    """Debian's Prometheus scraping every service with the shipped alert rules (when installed:
+    scripts/test.sh installs it)."""
+    if shutil.which("prometheus") is None:
+        print("prometheus not installed: apt-get install prometheus to watch the alert rules")
+        return None
+    targets = {name: process.metrics_port for name, process in services.items()}
+    return stack.enter_context(PrometheusServer(
+        work / "prometheus", targets, rules=ROOT / "deploy" / "prometheus" / "rules.yml"))
 
 
 def _where_to_look(services: dict[str, ServiceProcess], work: Path, prefix: str) -> None:

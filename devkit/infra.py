@@ -94,10 +94,12 @@ class PostgresServer:
 class PrometheusServer:
     """Debian's Prometheus, scraping the given /metrics targets every second."""
 
-    def __init__(self, data_dir: Path, targets: dict[str, int]) -> None:
-        self.port = free_port()
+    def __init__(self, data_dir: Path, targets: dict[str, int], rules: Path | None = None,
+                 port: int | None = None) -> None:
+        self.port = port or free_port()
         self.data_dir = data_dir
         self.targets = targets
+        self.rules = rules  # alert rules to evaluate (deploy/prometheus/rules.yml)
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> PrometheusServer:
@@ -107,8 +109,10 @@ class PrometheusServer:
             f"      - targets: ['127.0.0.1:{port}']\n        labels: {{service: {name}}}"
             for name, port in self.targets.items()
         )
+        rule_files = f"rule_files: ['{self.rules}']\n" if self.rules else ""
         config.write_text(
-            "global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: campaign\n"
+            "global: {scrape_interval: 1s, evaluation_interval: 5s}\n" + rule_files +
+            "scrape_configs:\n  - job_name: campaign\n"
             f"    static_configs:\n{static}\n", encoding="utf-8",
         )
         self.process = subprocess.Popen(

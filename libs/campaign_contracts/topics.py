@@ -81,3 +81,21 @@ def prefixed(topic: Topic, prefix: str) -> Topic:
         return topic
     name = f"{prefix}.{topic.name}"
     return Topic(name, topic.partitions, topic.key, topic.retention_ms, topic.doc)
+
+
+def dead_letter_name(name: str) -> str:
+    """`campaign.awards.standings.v1` -> `campaign.awards.standings.dlq.v1` (as the portal
+    records' dead-letter topic is named)."""
+    stem, dot, version = name.rpartition(".")
+    return f"{stem}.dlq.{version}" if dot and version.startswith("v") else f"{name}.dlq"
+
+
+def is_dead_letter(name: str) -> bool:
+    return ".dlq." in name or name.endswith(".dlq")
+
+
+def dead_letter_of(topic: Topic) -> Topic:
+    """The dead-letter topic of an internal topic: events its consumers could not read, as
+    EventDeadLettered with the reason; kept forever, one partition."""
+    return Topic(dead_letter_name(topic.name), 1, topic.key,
+                 doc=f"EventDeadLettered: unreadable events of {topic.name}")

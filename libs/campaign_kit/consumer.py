@@ -13,8 +13,10 @@ the database never skips a record.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from aiokafka import ConsumerRecord, TopicPartition
@@ -50,10 +52,60 @@ class ConsumerMetrics:
             "projection_failures_total", "Errors that rewound a partition for a retry",
             ["consumer", "topic"], registry=registry,
         )
+        self.dead_lettered = Counter(
+            "dead_letters_total",
+            "Unreadable events sent to a dead-letter topic with the reason, instead of skipped",
+            ["consumer", "topic", "reason"], registry=registry,
+        )
         self.position = Gauge(
             "projection_position", "Last offset a projection consumed",
             ["consumer", "topic", "partition"], registry=registry,
         )
+
+
+PublishDeadLetter = Callable[[ConsumerRecord[bytes, bytes], str, str], Awaitable[None]]
+"""Publishes (record, reason code, detail) to the record's dead-letter topic."""
+
+PROGRESS_EVERY_S = 10.0
+
+
+class _Progress:
+    """One INFO line per consumer at most every PROGRESS_EVERY_S for single-record consumers
+    (per-record detail is DEBUG): a busy demo must not write a line per event."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.applied = self.duplicates = self.dead = 0
+        self.since = time.monotonic()
+
+    def note(self, record: ConsumerRecord[bytes, bytes], outcome: str) -> None:
+        if outcome == "applied":
+            self.applied += 1
+        elif outcome == "duplicate":
+            self.duplicates += 1
+        else:
+            self.dead += 1
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("record " + outcome, extra={
+                "consumer": self.name, "topic": record.topic, "partition": record.partition,
+                "offset": record.offset, "correlation_id": correlation_id(record.value)})
+        now = time.monotonic()
+        if now - self.since >= PROGRESS_EVERY_S:
+            log.info("records consumed", extra={
+                "consumer": self.name, "applied": self.applied, "duplicates": self.duplicates,
+                "dead_lettered": self.dead, "topic": record.topic,
+                "last_offset": record.offset, "seconds": round(now - self.since, 1)})
+            self.applied = self.duplicates = self.dead = 0
+            self.since = now
+
+
+def correlation_id(value: bytes | None) -> str | None:
+    """The envelope's correlation id, if the record is an event (for DEBUG lines only)."""
+    try:
+        found = json.loads(value or b"null")
+    except ValueError:
+        return None
+    return str(found.get("correlation_id")) if isinstance(found, dict) else None
 
 
 class TrackedConsumer:
@@ -69,6 +121,7 @@ class TrackedConsumer:
         self.metrics = metrics
         self.retry_pause = retry_pause
         self._failures_in_a_row = 0
+        self._progress = _Progress(name)
 
     def stored_position(self, topic: str, partition: int) -> int | None:
         with self.db.begin() as connection:
@@ -108,20 +161,46 @@ class TrackedConsumer:
         try:
             applied = self.apply(record, apply)
         except Exception:
-            self._failures_in_a_row += 1
-            self.metrics.failures.labels(self.name, record.topic).inc()
-            pause = min(self.retry_pause * 2 ** (self._failures_in_a_row - 1), 30.0)
-            log.exception(
-                "projection failed; retrying the record",
-                extra={"consumer": self.name, "topic": record.topic,
-                       "partition": record.partition, "offset": record.offset,
-                       "retry_in_s": pause},
-            )
-            await asyncio.sleep(pause)
-            await message.nack()  # seek back to this record
+            await self._retry_later(message, record, "projection failed; retrying the record")
             return False
         self._failures_in_a_row = 0
+        self._progress.note(record, "applied" if applied else "duplicate")
         return applied
+
+    async def dead_letter(self, message: Any, reason: str, detail: str,
+                          publish: PublishDeadLetter) -> bool:
+        """Send an unreadable record to its dead-letter topic with the reason, then store its
+        position (so it is sent once, and neither skipped silently nor retried forever). A
+        failure to publish rewinds and retries like any other."""
+        record: ConsumerRecord[bytes, bytes] = message.raw_message
+        try:
+            stored = self.stored_position(record.topic, record.partition)
+            if stored is not None and record.offset <= stored:
+                self.metrics.duplicates.labels(self.name, record.topic).inc()
+                return False
+            await publish(record, reason, detail)
+            self.apply(record, lambda _connection, _record: None)
+        except Exception:
+            await self._retry_later(message, record, "dead-lettering failed; retrying the record")
+            return False
+        self._failures_in_a_row = 0
+        self.metrics.dead_lettered.labels(self.name, record.topic, reason).inc()
+        log.warning("event dead-lettered", extra={
+            "consumer": self.name, "topic": record.topic, "partition": record.partition,
+            "offset": record.offset, "reason": reason, "detail": detail[:500]})
+        self._progress.note(record, "dead-lettered")
+        return True
+
+    async def _retry_later(self, message: Any, record: ConsumerRecord[bytes, bytes],
+                           what: str, records: int = 1) -> None:
+        self._failures_in_a_row += 1
+        self.metrics.failures.labels(self.name, record.topic).inc()
+        pause = min(self.retry_pause * 2 ** (self._failures_in_a_row - 1), 30.0)
+        log.exception(what, extra={
+            "consumer": self.name, "topic": record.topic, "partition": record.partition,
+            "offset": record.offset, "records": records, "retry_in_s": pause})
+        await asyncio.sleep(pause)
+        await message.nack()  # seek back to this record (each partition's first, for a batch)
 
     def apply_batch(
         self, records: Sequence[ConsumerRecord[bytes, bytes]], apply: ApplyBatch
@@ -178,20 +257,21 @@ class TrackedConsumer:
         try:
             applied = self.apply_batch(records, apply)
         except Exception:
-            self._failures_in_a_row += 1
-            first = records[0]
-            self.metrics.failures.labels(self.name, first.topic).inc()
-            pause = min(self.retry_pause * 2 ** (self._failures_in_a_row - 1), 30.0)
-            log.exception(
-                "projection failed; retrying the batch",
-                extra={"consumer": self.name, "topic": first.topic,
-                       "partition": first.partition, "offset": first.offset,
-                       "records": len(records), "retry_in_s": pause},
-            )
-            await asyncio.sleep(pause)
-            await message.nack()  # seeks each partition back to its first record in the batch
+            await self._retry_later(message, records[0], "projection failed; retrying the batch",
+                                    len(records))
             return []
         self._failures_in_a_row = 0
+        if records:
+            log.info("batch consumed", extra={
+                "consumer": self.name, "topic": records[0].topic, "records": len(records),
+                "applied": len(applied), "first_offset": records[0].offset,
+                "last_offset": records[-1].offset})
+        if log.isEnabledFor(logging.DEBUG):
+            for record in applied:
+                log.debug("record applied", extra={
+                    "consumer": self.name, "topic": record.topic, "partition": record.partition,
+                    "offset": record.offset, "key": record.key,
+                    "correlation_id": correlation_id(record.value)})
         return applied
 
     def resume_listener(self) -> ResumeFromStoredPositions:

@@ -56,6 +56,11 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
+# Any fixed 64-bit number, the same in every instance of every service (each has its own
+# database, so one key is enough).
+SCHEMA_LOCK_KEY = 0x6C73646F74  # "lsdot"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -78,7 +83,15 @@ class Database:
         self.metadata = metadata
 
     def create_schema(self) -> None:
-        self.metadata.create_all(self.engine)
+        """Create missing tables. On PostgreSQL under an advisory lock: instances starting
+        together would otherwise race in `create_all` (both see a table missing, the second
+        CREATE fails on pg_type's unique index). Schema changes to existing tables are not
+        handled here: migrations are a separate piece of work."""
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": SCHEMA_LOCK_KEY})
+            self.metadata.create_all(connection)
 
     def drop_schema(self) -> None:
         self.metadata.drop_all(self.engine)

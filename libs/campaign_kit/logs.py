@@ -7,6 +7,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from campaign_kit.startup import install_failure_hook
+
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 
@@ -30,6 +32,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, level: str) -> None:
+    install_failure_hook()
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()

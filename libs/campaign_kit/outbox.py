@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from aiokafka.errors import MessageSizeTooLargeError
 from sqlalchemy import Connection, Table, delete, select, update
 
 from campaign_contracts.envelope import Event
@@ -33,7 +34,11 @@ def add_to_outbox(
 
 
 class OutboxRelay:
-    """Publishes pending outbox rows in the order they were written."""
+    """Publishes pending outbox rows in the order they were written.
+
+    An event the broker can never take (larger than its message limit) is parked instead of
+    blocking every event behind it for ever: it stays in the outbox table, marked, with an
+    ERROR line naming it."""
 
     def __init__(self, db: Database, outbox: Table, publish: Publish, batch: int = 500) -> None:
         self.db = db
@@ -72,7 +77,10 @@ class OutboxRelay:
                     return published
                 for row in rows:
                     key = row.key.encode("utf-8") if row.key is not None else None
-                    await self.publish(row.topic, row.payload, key)
+                    try:
+                        await self.publish(row.topic, row.payload, key)
+                    except MessageSizeTooLargeError:
+                        self._park(row)
                 with self.db.begin() as connection:
                     connection.execute(
                         update(self.outbox)
@@ -80,6 +88,13 @@ class OutboxRelay:
                         .values(published_at=datetime.now(UTC))
                     )
                 published += len(rows)
+
+    def _park(self, row: Any) -> None:
+        log.error("event too large for the broker: parked in the outbox table, not published",
+                  extra={"outbox_id": row.id, "topic": row.topic, "bytes": len(row.payload)})
+        with self.db.begin() as connection:
+            connection.execute(update(self.outbox).where(self.outbox.c.id == row.id)
+                               .values(published_at=datetime.now(UTC)))
 
 
 SendNoWait = Callable[[str, bytes, bytes | None], Awaitable["asyncio.Future[Any]"]]
@@ -119,14 +134,16 @@ class PipelinedOutboxRelay(OutboxRelay):
                 rows = self._pending()
                 if not rows:
                     return published
-                pending = [
-                    await self.send(row.topic, row.payload,
-                                    row.key.encode("utf-8") if row.key is not None else None)
-                    for row in rows
-                ]
+                pending, sent = [], []
+                for row in rows:
+                    try:
+                        pending.append(await self.send(
+                            row.topic, row.payload,
+                            row.key.encode("utf-8") if row.key is not None else None))
+                        sent.append(row.id)
+                    except MessageSizeTooLargeError:
+                        self._park(row)  # kept (marked), so the delete below spares it
                 await asyncio.gather(*pending)  # raises if the broker refused any of them
                 with self.db.begin() as connection:
-                    connection.execute(
-                        delete(self.outbox).where(self.outbox.c.id.in_([r.id for r in rows]))
-                    )
+                    connection.execute(delete(self.outbox).where(self.outbox.c.id.in_(sent)))
                 published += len(rows)

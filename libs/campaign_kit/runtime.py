@@ -20,10 +20,12 @@ from grpc_health.v1.health import aio as health_aio  # type: ignore[attr-defined
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, start_http_server
 
-from campaign_contracts.topics import Topic
+from campaign_contracts.topics import Topic, dead_letter_of, is_dead_letter
 from campaign_kit.db import Database
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.settings import ServiceSettings
+from campaign_kit.startup import StartupError, exit_on, port_is_free, wait_for_kafka
+from campaign_kit.tls import grpc_server_credentials, kafka_admin_options, kafka_security
 from campaign_kit.topics_admin import ensure_topics
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ def make_broker(
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=service,
+        security=kafka_security(settings),
+        log_level=logging.DEBUG,  # FastStream's line per message; the kit logs per batch
         middlewares=[KafkaPrometheusMiddleware(registry=registry, app_name=service)],
         logger=logging.getLogger(f"{service}.broker"),
     )
@@ -75,22 +79,44 @@ class ServiceRuntime:
             after_startup=[self._after_broker],
             on_shutdown=[self._on_shutdown],
             specification=self.asyncapi(),
+            logger=logging.getLogger(f"{self.name}.app"),  # JSON like every other line
         )
 
     async def _before_broker(self) -> None:
+        # Ports first: a second instance stops here, before it touches the database or topics.
+        self._start_metrics_endpoint()
+        await self.start_grpc()
         self.db.create_schema()
+        await wait_for_kafka(self.settings.kafka_bootstrap_servers,
+                             self.settings.kafka_connect_timeout_s)
         if self.settings.create_topics:
             await asyncio.to_thread(
-                ensure_topics, self.settings.kafka_bootstrap_servers, self.topics
+                ensure_topics, self.settings.kafka_bootstrap_servers, self.all_topics(),
+                **kafka_admin_options(self.settings),
             )
-        self._metrics_server, _ = start_http_server(
-            self.settings.metrics_port, self.settings.metrics_host, registry=self.registry
-        )
-        await self.start_grpc()
+
+    def all_topics(self) -> list[Topic]:
+        """The service's topics and the dead-letter topic of each internal one."""
+        letters = [dead_letter_of(t) for t in self.topics if not is_dead_letter(t.name)]
+        known = {t.name for t in self.topics}
+        return [*self.topics, *(t for t in letters if t.name not in known)]
+
+    def _start_metrics_endpoint(self) -> None:
+        host, port = self.settings.metrics_host, self.settings.metrics_port
+        try:
+            self._metrics_server, _ = start_http_server(port, host, registry=self.registry)
+        except OSError as exc:
+            raise StartupError(
+                f"METRICS_PORT: cannot serve /metrics on {host}:{port}: "
+                f"{exc.strerror or exc} (another instance running?)"
+            ) from None
 
     async def _after_broker(self) -> None:
         if self.relay is not None:
-            await self.relay.flush()  # what a previous run committed but did not publish
+            try:
+                await self.relay.flush()  # what a previous run committed but did not publish
+            except Exception:  # the relay's loop below retries; the service still starts
+                log.warning("outbox flush at start failed; retrying", exc_info=True)
         jobs = [self._watch_readiness, *self.background]
         if self.relay is not None:
             relay, every_s = self.relay, self.settings.relay_interval_s
@@ -100,7 +126,9 @@ class ServiceRuntime:
                                             "metrics_port": self.settings.metrics_port})
 
     async def start_grpc(self) -> None:
-        server = grpc.aio.server()
+        # Exclusive: with gRPC's default SO_REUSEPORT a second instance would bind the same
+        # port silently and take half of the calls.
+        server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
         self._health = health_aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         names = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
@@ -109,9 +137,20 @@ class ServiceRuntime:
             names.append(full_name)
         names.append(reflection.SERVICE_NAME)
         reflection.enable_server_reflection(names, server)
-        self.grpc_port = server.add_insecure_port(
-            f"{self.settings.grpc_host}:{self.settings.grpc_port}"
+        address = f"{self.settings.grpc_host}:{self.settings.grpc_port}"
+        in_use = StartupError(
+            f"GRPC_PORT: cannot bind gRPC to {address}: the port is in use "
+            "(another instance running?)"
         )
+        # Probed first: gRPC's own refusal also writes a plain-text line from its C core.
+        if not port_is_free(self.settings.grpc_host, self.settings.grpc_port):
+            raise in_use
+        credentials = grpc_server_credentials(self.settings)
+        try:
+            self.grpc_port = (server.add_secure_port(address, credentials) if credentials
+                              else server.add_insecure_port(address))
+        except RuntimeError:
+            raise in_use from None
         await server.start()
         self._grpc = server
         await self._set_health(False)
@@ -156,5 +195,8 @@ class ServiceRuntime:
 
 
 def run(runtime: ServiceRuntime) -> None:
-    """Run the service until SIGTERM or SIGINT."""
-    asyncio.run(runtime.app().run())
+    """Run the service until SIGTERM or SIGINT; a failed start exits with one line."""
+    try:
+        asyncio.run(runtime.app().run())
+    except StartupError as exc:
+        exit_on(exc)

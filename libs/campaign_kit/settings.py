@@ -3,12 +3,16 @@ with one readable line instead of a traceback."""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from campaign_kit.startup import remember_settings
 
 
 class ServiceSettings(BaseSettings):
@@ -30,6 +34,26 @@ class ServiceSettings(BaseSettings):
     campaign_file: Path | None = Field(default=None, description="Campaign YAML; default: seed")
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     create_topics: bool = Field(default=True, description="Create missing topics at start")
+    kafka_connect_timeout_s: float = Field(
+        default=30.0, gt=0, description="How long a starting service waits for the broker"
+    )
+    # Transport security (campaign_kit.tls); plaintext when unset, as in local runs.
+    grpc_tls_cert_file: Path | None = Field(default=None, description="gRPC server certificate")
+    grpc_tls_key_file: Path | None = Field(default=None, description="Its private key")
+    grpc_tls_client_ca_file: Path | None = Field(
+        default=None, description="CA of client certificates: set it for mutual TLS"
+    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How the Kafka clients connect"
+    )
+    kafka_ssl_ca_file: Path | None = Field(default=None, description="CA of the brokers")
+    kafka_ssl_cert_file: Path | None = Field(default=None, description="Client certificate")
+    kafka_ssl_key_file: Path | None = Field(default=None, description="Its private key")
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = Field(
+        default=SecretStr(""), description="SASL password (or KAFKA_SASL_PASSWORD_FILE)"
+    )
     relay_interval_s: float = Field(
         default=5.0, gt=0, description="How often events left in the outbox are published again"
     )
@@ -43,16 +67,38 @@ class ServiceSettings(BaseSettings):
 S = TypeVar("S", bound=ServiceSettings)
 
 
+def secrets_from_files(cls: type[BaseSettings], environ: Mapping[str, str]) -> dict[str, Any]:
+    """Values given as files: `NAME_FILE=/run/secrets/x` sets NAME to the file's text (its final
+    newline removed), so secrets stay out of the environment. NAME itself, when set, wins; a
+    setting with its own `*_file` field reads that file itself."""
+    values: dict[str, Any] = {}
+    for name in cls.model_fields:
+        variable = name.upper()
+        path = environ.get(f"{variable}_FILE")
+        if not path or variable in environ or f"{name}_file" in cls.model_fields:
+            continue
+        try:
+            values[name] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            print(f"configuration error: {variable}_FILE: {exc.strerror or exc}: {path}",
+                  file=sys.stderr)
+            raise SystemExit(2) from None
+    return values
+
+
 def load_settings(cls: type[S]) -> S:
-    """Read settings or exit(2) with a line naming each bad variable."""
+    """Read settings (secrets may come from `*_FILE` files) or exit(2) with a line naming each
+    bad variable."""
     try:
-        return cls()
+        settings = cls(**secrets_from_files(cls, os.environ))
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
         )
         print(f"configuration error: {problems}", file=sys.stderr)
         raise SystemExit(2) from None
+    remember_settings(settings)
+    return settings
 
 
 class IdentitySettings(BaseSettings):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -15,10 +16,13 @@ from campaign_contracts.topics import Topic
 log = logging.getLogger(__name__)
 
 
-def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic]) -> list[str]:
-    """Create the topics that do not exist yet; returns the names it created."""
+def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic],
+                  **client_options: Any) -> list[str]:
+    """Create the topics that do not exist yet; returns the names it created.
+    `client_options` are kafka-python's (security: see campaign_kit.tls)."""
     wanted = {t.name: t for t in topics}
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="campaign-admin")
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="campaign-admin",
+                             **client_options)
     try:
         existing = set(admin.list_topics())
         missing = [t for name, t in wanted.items() if name not in existing]

@@ -11,13 +11,17 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+from aiokafka import ConsumerRecord
 from faststream import AckPolicy
+from faststream.exceptions import SkipMessage
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection
 
-from campaign_kit.consumer import ApplyBatch, TrackedConsumer
+from campaign_contracts.dead_letters import EventDeadLettered
+from campaign_contracts.topics import dead_letter_name
+from campaign_kit.consumer import ApplyBatch, PublishDeadLetter, TrackedConsumer
 from campaign_kit.outbox import OutboxRelay, SendNoWait
 
 E = TypeVar("E", bound=BaseModel)
@@ -25,7 +29,7 @@ ApplyEvent = Callable[[Connection, Any], None]
 
 
 def _options(broker: KafkaBroker, topic: str, tracked: TrackedConsumer, group: str,
-             title: str, description: str) -> Any:
+             title: str, description: str, **options: Any) -> Any:
     listener = tracked.resume_listener()
     subscriber = broker.subscriber(
         topic,
@@ -35,9 +39,60 @@ def _options(broker: KafkaBroker, topic: str, tracked: TrackedConsumer, group: s
         listener=listener,
         title=title,
         description=description,
+        **options,
     )
     listener.bind(subscriber)
     return subscriber
+
+
+MAX_DEAD_LETTER_ORIGINAL = 256 * 1024  # base64 of it must fit a Kafka message with room
+
+
+def dead_letter_publisher(broker: KafkaBroker, consumer: str) -> PublishDeadLetter:
+    """Publishes an unreadable record to its topic's dead-letter topic as EventDeadLettered."""
+
+    async def publish(record: ConsumerRecord[bytes, bytes], reason: str, detail: str) -> None:
+        original = record.value or b""
+        if len(original) > MAX_DEAD_LETTER_ORIGINAL:
+            detail = f"{detail} (original of {len(original)} bytes cut to its first " \
+                     f"{MAX_DEAD_LETTER_ORIGINAL})"
+            original = original[:MAX_DEAD_LETTER_ORIGINAL]
+        letter = EventDeadLettered(
+            producer=consumer.split(".")[0], consumer=consumer, reason=reason, detail=detail,
+            source=f"{record.topic}/{record.partition}/{record.offset}",
+            key=record.key.decode("utf-8", "replace") if record.key else None,
+            original=original,
+        )
+        await broker.publish(letter.to_bytes(), topic=dead_letter_name(record.topic),
+                             key=record.key, headers={"content-type": "application/json"})
+
+    return publish
+
+
+def unreadable(exc: ValidationError) -> tuple[str, str]:
+    """Reason code and detail of an event that does not parse."""
+    errors = exc.errors()
+    reason = "not_json" if any(e["type"] == "json_invalid" for e in errors) else "invalid_event"
+    detail = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '(body)'}: {e['msg']}" for e in errors[:5]
+    )
+    return reason, detail
+
+
+def _event_decoder(model: type[BaseModel], tracked: TrackedConsumer,
+                   publish: PublishDeadLetter) -> Callable[[Any], Awaitable[Any]]:
+    """Parses each event itself (old schema versions upcast by the model): an unreadable one
+    is dead-lettered with the reason and skipped, where FastStream would only log it."""
+
+    async def decode(message: Any) -> Any:
+        try:
+            return model.model_validate_json(message.body)
+        except ValidationError as exc:
+            reason, detail = unreadable(exc)
+        await tracked.dead_letter(message, reason, detail, publish)
+        raise SkipMessage
+
+    return decode
 
 
 def subscribe_events(
@@ -45,8 +100,11 @@ def subscribe_events(
     apply: Callable[[Connection, E], None], relay: OutboxRelay | None,
     after: Callable[[], Awaitable[None]] | None = None, description: str = "",
 ) -> None:
-    """Subscribe `apply(connection, event)` to a topic of `model` events, exactly once."""
-    subscriber = _options(broker, topic, tracked, group, f"{group}:{topic}", description)
+    """Subscribe `apply(connection, event)` to a topic of `model` events, exactly once; an
+    event that does not parse goes to the topic's dead-letter topic with the reason."""
+    decoder = _event_decoder(model, tracked, dead_letter_publisher(broker, tracked.name))
+    subscriber = _options(broker, topic, tracked, group, f"{group}:{topic}", description,
+                          decoder=decoder)
 
     async def handle(event: model, message: KafkaMessage) -> None:  # type: ignore[valid-type]
         applied = await tracked.handle(message, lambda conn, _record: apply(conn, event))

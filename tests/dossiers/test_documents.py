@@ -4,8 +4,11 @@ their SHA-256 in the blob store."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -108,3 +111,78 @@ def test_a_missing_or_altered_blob_is_reported(tmp_path: Path) -> None:
     path.write_bytes(b"%PDF-tampered")
     with pytest.raises(BlobCorrupted):
         blobs.get(stored.sha256)
+
+
+def windows_program() -> bytes:
+    """The start of a Windows executable: MZ header and the DOS stub's message."""
+    return b"MZ\x90\x00" + b"\x00" * 60 + b"\x0e\x1f\xba\x0e\x00\xb4\t\xcd!" \
+        b"This program cannot be run in DOS mode.\r\r\n$" + b"\x00" * 4000
+
+
+def word_with(extra: dict[str, bytes], content_types: bytes | None = None) -> bytes:
+    """A real Word document with parts added (or its content types replaced)."""
+    source = zipfile.ZipFile(io.BytesIO(word()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml" and content_types is not None:
+                data = content_types
+            archive.writestr(item, data)
+        for name, data in extra.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def pdf_with_javascript() -> bytes:
+    data = pdf()
+    return data.replace(b"<< /Type /Catalog /Pages 2 0 R >>",
+                        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript "
+                        b"/JS (app.alert(1)) >> >>".ljust(34))
+
+
+@pytest.mark.parametrize(("name", "data", "says"), [
+    # The two disguised files of the issue: each starts like the type its name claims.
+    ("bien-ban.pdf", b"%PDF-1.7\n" + windows_program(), "chương trình"),
+    ("bao-cao.docx", word_with({"payload.exe": windows_program()}), "payload.exe"),
+    # and their relatives
+    ("bao-cao.docx", word_with({"word/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 64}),
+     "vbaProject.bin"),
+    ("bao-cao.docx", word_with({}, content_types=(
+        b'<?xml version="1.0"?><Types><Override PartName="/word/document.xml" ContentType='
+        b'"application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>')), "macro"),
+    ("bao-cao.docx", word_with({"word/loader.js": b"WScript.Shell"}), "loader.js"),
+    ("bien-ban.pdf", pdf() + windows_program(), "chương trình"),
+    ("bien-ban.pdf", b"%PDF-1.4\n" + b"\x00" * 5000, "không mở được"),
+])
+def test_a_file_that_only_starts_like_a_document_is_refused(
+    name: str, data: bytes, says: str
+) -> None:
+    with pytest.raises(Refusal) as caught:
+        inspect_document(name, data, 10 * LIMIT)
+    assert (caught.value.kind, caught.value.reason) == (RefusalKind.INVALID, "disguised_file")
+    assert says in caught.value.message, caught.value.message
+
+
+def test_a_pdf_that_runs_a_script_is_refused() -> None:
+    with pytest.raises(Refusal) as caught:
+        inspect_document("bien-ban.pdf", pdf_with_javascript(), LIMIT)
+    assert "mã chạy" in caught.value.message, caught.value.message
+
+
+def test_a_document_is_checked_from_a_file_as_from_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "upload"
+    path.write_bytes(word())
+    with path.open("rb") as stream:
+        document = inspect_document("Báo cáo.docx", stream, LIMIT, keep=_Kept(path))
+    assert document.content_type is ContentType.DOCX
+    assert document.sha256 == hashlib.sha256(word()).hexdigest()
+    assert isinstance(document.data, _Kept)
+
+
+class _Kept:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def open(self) -> BinaryIO:
+        return self.path.open("rb")

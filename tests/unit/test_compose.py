@@ -59,7 +59,7 @@ def test_ports_database_and_scraping_match(service: str) -> None:
     assert f"CREATE DATABASE {service};" in init_sql
     targets = [
         target
-        for job in load("deploy/prometheus/prometheus.yml")["scrape_configs"]
+        for job in load("deploy/prometheus/prometheus.compose.yml")["scrape_configs"]
         for static in job["static_configs"]
         for target in static["targets"]
     ]

@@ -48,3 +48,32 @@ async def test_a_refused_publish_is_retried_by_the_relay_until_it_goes() -> None
             await retrying
     assert published == [("dlq", b"H0"), ("dlq", b"H1")]
     assert await relay.flush() == 0
+
+
+async def test_an_event_too_large_for_the_broker_is_parked_not_blocking_the_rest() -> None:
+    from aiokafka.errors import MessageSizeTooLargeError
+    from sqlalchemy import select
+
+    metadata = MetaData()
+    outbox = outbox_table(metadata)
+    db = Database("sqlite://", metadata)
+    db.create_schema()
+    published: list[bytes | None] = []
+
+    async def publish(topic: str, value: bytes, key: bytes | None) -> None:
+        if len(value) > 10_000:
+            raise MessageSizeTooLargeError("larger than max_request_size")
+        published.append(key)
+
+    with db.begin() as connection:
+        for i, size in enumerate((10, 50_000, 10)):
+            add_to_outbox(connection, outbox, "dlq", f"H{i}", PortalRecordDeadLettered(
+                producer="test", reason="too_large", detail="x", source=f"t/0/{i}",
+                original=b"x" * size))
+    relay = OutboxRelay(db, outbox, publish)
+    await relay.flush()
+    assert published == [b"H0", b"H2"]  # the one behind the oversized event went too
+    assert await relay.flush() == 0  # nothing left waiting: the big one is parked
+    with db.begin() as connection:
+        kept = connection.execute(select(outbox.c.key)).scalars().all()
+    assert "H1" in kept  # still in the table for an operator

@@ -4,6 +4,7 @@ requests into commands and queries, and answers refusals with their status, mess
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import uuid
@@ -20,7 +21,7 @@ from campaign_contracts.events import ReviewFinding, SubjectKind
 from campaign_dossiers import read_model
 from campaign_dossiers.auth import AccessTokens
 from campaign_dossiers.awards_view import RecordedDecision, decisions_for, subject_key
-from campaign_dossiers.blobs import BlobNotFound, BlobStore
+from campaign_dossiers.blobs import BlobNotFound, BlobStore, StagedUpload
 from campaign_dossiers.clock import Clock
 from campaign_dossiers.domain.access import Action, Principal, Role, require, require_on_dossier
 from campaign_dossiers.domain.commands import (
@@ -39,11 +40,13 @@ from campaign_dossiers.drafting import Drafted, Drafting
 from campaign_dossiers.figures import figures_of
 from campaign_dossiers.handlers import CommandBus
 from campaign_kit.db import Database
+from campaign_kit.grpc_errors import abort
 
 log = logging.getLogger(__name__)
 
 Context = grpc.aio.ServicerContext[Any, Any]
 CHUNK_BYTES = 1024 * 1024
+MAX_CONCURRENT_UPLOADS = 4  # each holds at most a chunk in memory; the rest is on disk
 
 STATUS: dict[RefusalKind, grpc.StatusCode] = {
     RefusalKind.INVALID: grpc.StatusCode.INVALID_ARGUMENT,
@@ -147,6 +150,7 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
         blobs: BlobStore, clock: Clock, max_document_bytes: int,
         after_command: Callable[[], Awaitable[object]] | None = None,
         drafting: Drafting | None = None,
+        max_concurrent_uploads: int = MAX_CONCURRENT_UPLOADS,
     ) -> None:
         self.db = db
         self.drafting = drafting or Drafting(db, campaign, clock, None)
@@ -157,6 +161,7 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
         self.clock = clock
         self.max_document_bytes = max_document_bytes
         self.after_command = after_command
+        self._uploads = asyncio.Semaphore(max_concurrent_uploads)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -232,8 +237,22 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
     ) -> dossiers_pb2.Dossier:
         principal = self._caller(context)  # before a byte of the upload is read
         require(principal, Action.ATTACH)
+        if self._uploads.locked():  # refused at once: a queued upload would hold its stream
+            await abort(context, grpc.StatusCode.RESOURCE_EXHAUSTED, "too_many_uploads",
+                        "Máy chủ đang nhận quá nhiều tệp cùng lúc; vui lòng gửi lại sau ít phút.")
+        async with self._uploads:
+            staged = self.blobs.stage()
+            try:
+                return await self._attach(request_iterator, context, principal, staged)
+            finally:
+                staged.discard()  # refused, or already moved into the store
+
+    async def _attach(
+        self, request_iterator: AsyncIterator[dossiers_pb2.AttachDocumentRequest],
+        context: Context, principal: Principal, staged: StagedUpload,
+    ) -> dossiers_pb2.Dossier:
+        """Receive an upload into the staging file chunk by chunk, check it there, attach it."""
         header: dossiers_pb2.DocumentHeader | None = None
-        chunks: list[bytes] = []
         received = 0
         async for part in request_iterator:
             if part.WhichOneof("part") == "header":
@@ -248,13 +267,15 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
             received += len(part.chunk)
             if received > self.max_document_bytes:
                 raise too_large(received, self.max_document_bytes)  # stop reading right away
-            chunks.append(part.chunk)
+            staged.write(part.chunk)
         if header is None:
             raise Refusal(RefusalKind.INVALID, "bad_upload", "Thiếu thông tin tệp (header).")
+        content = staged.finish()
+        document = await asyncio.to_thread(  # parsing a large PDF must not stall other calls
+            inspect_document, header.filename, content, self.max_document_bytes, staged)
         command = AttachDocument(
             dossier_id=dossier_id_of(header.dossier_id), set_number=header.set_number,
-            document_kind=header.document_kind,
-            document=inspect_document(header.filename, b"".join(chunks), self.max_document_bytes),
+            document_kind=header.document_kind, document=document,
             expected_version=header.expected_version,
         )
         return to_message(await self._run(context, principal, command), self.campaign)

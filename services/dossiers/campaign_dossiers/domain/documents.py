@@ -1,16 +1,26 @@
-"""What an uploaded document really is (kiểm tra tệp đính kèm): recognised by its first bytes,
-not by its name. A name that claims another type than the content is refused as disguised, so a
-ZIP renamed to .pdf never reaches the Office as a "PDF"."""
+"""What an uploaded document really is (kiểm tra tệp đính kèm): recognised by its content, not by
+its name. A name that claims another type than the content is refused as disguised, so a ZIP
+renamed to .pdf never reaches the Office as a "PDF". Beyond the first bytes, a PDF must open as
+a PDF (pypdf) without scripts, launch actions or embedded files, and a DOCX must be a Word
+package without macros or programs inside: a file that only starts like one is refused.
+
+The content is read from a seekable file (uploads are streamed to disk, never held whole in
+memory) or from bytes."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any, BinaryIO, Protocol
+
+import pypdf
+from pypdf.errors import PyPdfError
 
 from campaign_contracts.text import nfc
 from campaign_dossiers.domain.errors import Refusal, RefusalKind
@@ -41,39 +51,152 @@ _JPEG = b"\xff\xd8\xff"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def _is_docx(data: bytes) -> bool:
+Content = bytes | BinaryIO
+
+
+class UploadedContent(Protocol):
+    """Content already on disk (the blob store's staging area), opened to be read, never loaded
+    whole."""
+
+    def open(self) -> BinaryIO: ...
+
+
+def _stream(data: Content) -> BinaryIO:
+    if isinstance(data, bytes | bytearray):
+        return io.BytesIO(data)
+    data.seek(0)
+    return data
+
+
+def _head(data: Content, size: int = 8) -> bytes:
+    stream = _stream(data)
+    head = stream.read(size)
+    stream.seek(0)
+    return head
+
+
+# Parts of an OPC package that run code: macros (VBA), ActiveX controls, embedded programs.
+_ACTIVE_PARTS = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|activeX\d*\.(xml|bin))$|"
+                           r"\.(exe|dll|js|jse|vbs|vbe|wsf|bat|cmd|com|scr|ps1|msi|jar|hta|cpl)$",
+                           re.IGNORECASE)
+_MACRO_TYPES = (b"macroEnabled", b"vbaProject", b"activeX", b"application/x-msdownload")
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # a ZIP bomb unpacks to far more than any report
+
+
+class _NotADocument(Exception):
+    """The content starts like an accepted type but is not a sound one; says why, in Vietnamese."""
+
+
+def _is_docx(stream: BinaryIO) -> bool:
     """A Word document is a ZIP (OPC package) with a content-types part and a main document."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())  # reads the directory only: nothing is inflated
     except (zipfile.BadZipFile, ValueError, OSError):
         return False
+    finally:
+        stream.seek(0)
     return "[Content_Types].xml" in names and "word/document.xml" in names
 
 
-def sniff(data: bytes) -> ContentType | None:
-    """The accepted type the content is, or None."""
-    if data.startswith(_PDF):
+def _docx_problem(stream: BinaryIO) -> str | None:
+    """None for a Word package without active content; else what is wrong with it."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            entries = archive.infolist()
+            active = sorted(e.filename for e in entries if _ACTIVE_PARTS.search(e.filename))
+            if active:
+                return f"tài liệu Word chứa macro hay chương trình ({', '.join(active[:3])})"
+            if sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
+                return "tệp nén bung ra quá lớn"
+            types = archive.read("[Content_Types].xml")
+            if any(marker.lower() in types.lower() for marker in _MACRO_TYPES):
+                return "tài liệu Word có macro (kiểu nội dung macroEnabled)"
+            archive.read("word/document.xml")  # inflates and checks the CRC of the main part
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, KeyError):
+        return "tệp ZIP hỏng"
+    return None
+
+
+# PDF features that run or carry something beyond the pages.
+_PDF_ACTIVE = ("/JavaScript", "/JS", "/Launch", "/EmbeddedFiles", "/OpenAction", "/AA")
+_PROGRAM_MARKERS = (b"This program cannot be run in DOS mode", b"\x7fELF\x02\x01\x01")
+
+
+def _contains(stream: BinaryIO, markers: tuple[bytes, ...]) -> bool:
+    """Whether any marker occurs in the content, read in slices (never whole)."""
+    overlap = max(len(m) for m in markers) - 1
+    stream.seek(0)
+    tail = b""
+    while block := stream.read(1 << 20):
+        window = tail + block
+        if any(m in window for m in markers):
+            return True
+        tail = window[-overlap:]
+    return False
+
+
+def _pdf_problem(stream: BinaryIO) -> str | None:
+    """None for a PDF that opens, has pages and no active content; else what is wrong."""
+    if _contains(stream, _PROGRAM_MARKERS):
+        return "PDF có chương trình (EXE) gắn bên trong"
+    stream.seek(0)
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # pypdf warns about every repair it makes
+    try:
+        reader = pypdf.PdfReader(stream, strict=False)  # real scans need its repairs
+        if len(reader.pages) < 1:
+            return "PDF không có trang nào"
+        root: Any = reader.trailer["/Root"].get_object()
+        names: Any = root.get("/Names")
+        keys = set(root.keys()) | (set(names.get_object().keys()) if names else set())
+        active = sorted(k for k in keys if k in _PDF_ACTIVE)
+        if active:
+            return f"PDF có mã chạy hay tệp gắn kèm ({', '.join(active)})"
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
+            RecursionError):
+        return "tệp không mở được như PDF"
+    finally:
+        quiet.setLevel(level)
+        stream.seek(0)
+    return None
+
+
+def sniff(data: Content) -> ContentType | None:
+    """The accepted type the content starts as (its signature), or None."""
+    head = _head(data)
+    if head.startswith(_PDF):
         return ContentType.PDF
-    if data.startswith(_PNG):
+    if head.startswith(_PNG):
         return ContentType.PNG
-    if data.startswith(_JPEG):
+    if head.startswith(_JPEG):
         return ContentType.JPEG
-    if data.startswith(_ZIP) and _is_docx(data):
+    if head.startswith(_ZIP) and _is_docx(_stream(data)):
         return ContentType.DOCX
     return None
 
 
-def describe(data: bytes) -> str:
+def _check_deeply(found: ContentType, data: Content) -> None:
+    stream = _stream(data)
+    problem = (_pdf_problem(stream) if found is ContentType.PDF
+               else _docx_problem(stream) if found is ContentType.DOCX else None)
+    stream.seek(0)
+    if problem is not None:
+        raise _NotADocument(problem)
+
+
+def describe(data: Content) -> str:
     """What the content looks like, for a refusal message."""
     found = sniff(data)
     if found is not None:
         return LABELS[found]
-    if data.startswith(_ZIP):
+    head = _head(data)
+    if head.startswith(_ZIP):
         return "ZIP (không phải tài liệu Word)"
-    if data.startswith(b"MZ"):
+    if head.startswith(b"MZ"):
         return "chương trình Windows (EXE)"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "tài liệu Office cũ (DOC/XLS)"
     return "không xác định"
 
@@ -98,7 +221,7 @@ class DocumentFile:
     content_type: ContentType
     sha256: str
     size_bytes: int
-    data: bytes
+    data: bytes | UploadedContent  # an upload stays on disk until the blob store keeps it
 
 
 def too_large(size_bytes: int, max_bytes: int) -> Refusal:
@@ -109,12 +232,28 @@ def too_large(size_bytes: int, max_bytes: int) -> Refusal:
     )
 
 
-def inspect_document(filename: str, data: bytes, max_bytes: int) -> DocumentFile:
-    """Check an upload: size, then content against the accepted types and against its name."""
+def _fingerprint(data: Content) -> tuple[str, int]:
+    if isinstance(data, bytes | bytearray):
+        return hashlib.sha256(data).hexdigest(), len(data)
+    digest, size = hashlib.sha256(), 0
+    data.seek(0)
+    while block := data.read(1 << 20):
+        digest.update(block)
+        size += len(block)
+    data.seek(0)
+    return digest.hexdigest(), size
+
+
+def inspect_document(filename: str, data: Content, max_bytes: int,
+                     keep: UploadedContent | None = None) -> DocumentFile:
+    """Check an upload: size, then content against the accepted types and against its name,
+    then that it really is a sound document of that type. `data` is bytes or a seekable file;
+    `keep` is what the document carries to the blob store instead of bytes (the staged file)."""
     name = clean_filename(filename)
-    if len(data) > max_bytes:
-        raise too_large(len(data), max_bytes)
-    if not data:
+    sha256, size = _fingerprint(data)
+    if size > max_bytes:
+        raise too_large(size, max_bytes)
+    if not size:
         raise Refusal(RefusalKind.INVALID, "empty_file", f"Tệp '{name}' rỗng.")
     found = sniff(data)
     suffix = PurePosixPath(name).suffix.lower()
@@ -135,4 +274,19 @@ def inspect_document(filename: str, data: bytes, max_bytes: int) -> DocumentFile
             RefusalKind.INVALID, "disguised_file",
             f"Tệp '{name}' mang tên {said} nhưng nội dung là {real}{advice}.",
         )
-    return DocumentFile(name, found, hashlib.sha256(data).hexdigest(), len(data), data)
+    try:
+        _check_deeply(found, data)
+    except _NotADocument as problem:
+        raise Refusal(
+            RefusalKind.INVALID, "disguised_file",
+            f"Tệp '{name}' mang tên {LABELS[found]} nhưng không phải {LABELS[found]} hợp lệ: "
+            f"{problem}.",
+        ) from None
+    kept: bytes | UploadedContent
+    if keep is not None:
+        kept = keep
+    elif isinstance(data, bytes | bytearray):
+        kept = bytes(data)
+    else:
+        raise ValueError("a document read from a file needs the file to keep")
+    return DocumentFile(name, found, sha256, size, kept)

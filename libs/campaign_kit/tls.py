@@ -1,0 +1,105 @@
+"""Transport security from settings: TLS for the gRPC server (mutual when a client CA is given)
+and SSL / SASL_SSL for the Kafka clients (FastStream's and the admin client's alike).
+
+Every file is read at start, so a missing or unreadable one stops the service with one line
+naming its setting (see campaign_kit.startup)."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+from typing import Any
+
+import grpc
+from faststream.security import (
+    BaseSecurity,
+    SASLPlaintext,
+    SASLScram256,
+    SASLScram512,
+)
+
+from campaign_kit.settings import ServiceSettings
+from campaign_kit.startup import ConfigurationError
+
+
+def _read(path: Path, setting: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"{setting}: {exc.strerror or exc}: {path}") from None
+
+
+def grpc_server_credentials(settings: ServiceSettings) -> grpc.ServerCredentials | None:
+    """TLS credentials for the gRPC server, or None for plaintext (local runs, tests)."""
+    cert, key = settings.grpc_tls_cert_file, settings.grpc_tls_key_file
+    if cert is None and key is None:
+        if settings.grpc_tls_client_ca_file is not None:
+            raise ConfigurationError(
+                "GRPC_TLS_CLIENT_CA_FILE needs GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE"
+            )
+        return None
+    if cert is None or key is None:
+        raise ConfigurationError("GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE go together")
+    client_ca = (_read(settings.grpc_tls_client_ca_file, "GRPC_TLS_CLIENT_CA_FILE")
+                 if settings.grpc_tls_client_ca_file is not None else None)
+    return grpc.ssl_server_credentials(
+        [(_read(key, "GRPC_TLS_KEY_FILE"), _read(cert, "GRPC_TLS_CERT_FILE"))],
+        root_certificates=client_ca,
+        require_client_auth=client_ca is not None,  # mutual TLS: callers show a certificate
+    )
+
+
+def kafka_ssl_context(settings: ServiceSettings) -> ssl.SSLContext:
+    """Verifies the brokers against KAFKA_SSL_CA_FILE alone when given (a private CA), else
+    against the system's CAs."""
+    ca = settings.kafka_ssl_ca_file
+    context = ssl.create_default_context(
+        ssl.Purpose.SERVER_AUTH,
+        cadata=_read(ca, "KAFKA_SSL_CA_FILE").decode("ascii") if ca is not None else None,
+    )
+    if settings.kafka_ssl_cert_file is not None:
+        _read(settings.kafka_ssl_cert_file, "KAFKA_SSL_CERT_FILE")
+        key = settings.kafka_ssl_key_file
+        if key is not None:
+            _read(key, "KAFKA_SSL_KEY_FILE")
+        context.load_cert_chain(str(settings.kafka_ssl_cert_file),
+                                str(key) if key is not None else None)
+    return context
+
+
+def kafka_security(settings: ServiceSettings) -> BaseSecurity | None:
+    """FastStream's security object for the configured protocol, or None for PLAINTEXT."""
+    protocol = settings.kafka_security_protocol
+    if protocol == "PLAINTEXT":
+        return None
+    context = kafka_ssl_context(settings) if protocol.endswith("SSL") else None
+    if protocol == "SSL":
+        return BaseSecurity(ssl_context=context, use_ssl=True)
+    username = settings.kafka_sasl_username
+    password = settings.kafka_sasl_password.get_secret_value()
+    if not username or not password:
+        raise ConfigurationError(
+            f"KAFKA_SECURITY_PROTOCOL={protocol} needs KAFKA_SASL_USERNAME and "
+            "KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE)"
+        )
+    sasl = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256,
+            "SCRAM-SHA-512": SASLScram512}[settings.kafka_sasl_mechanism]
+    return sasl(username=username, password=password, ssl_context=context,
+                use_ssl=protocol == "SASL_SSL")
+
+
+def kafka_admin_options(settings: ServiceSettings) -> dict[str, Any]:
+    """The same security for kafka-python's admin client (topic creation)."""
+    protocol = settings.kafka_security_protocol
+    if protocol == "PLAINTEXT":
+        return {}
+    options: dict[str, Any] = {"security_protocol": protocol}
+    if protocol.endswith("SSL"):
+        options["ssl_context"] = kafka_ssl_context(settings)
+    if protocol.startswith("SASL"):
+        options.update(
+            sasl_mechanism=settings.kafka_sasl_mechanism,
+            sasl_plain_username=settings.kafka_sasl_username,
+            sasl_plain_password=settings.kafka_sasl_password.get_secret_value(),
+        )
+    return options

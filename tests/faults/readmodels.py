@@ -1,0 +1,92 @@
+"""A service's read model, compared without knowing the service: every table of its database
+(reflected, so a rewritten service is compared the same way) as a multiset of rows, leaving out
+the bookkeeping tables and the columns whose values belong to one run (event ids, Kafka
+positions and timestamps, wall-clock times) rather than to the figures.
+
+A service that wants a narrower or richer comparison can add an entry to READERS (e.g. a gRPC
+read or a dump command); the database comparison stays the default."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import MetaData, create_engine, select
+
+BOOKKEEPING = {"consumed_positions", "outbox"}
+# Columns that differ between two correct runs of the same log.
+RUN_SPECIFIC = re.compile(
+    r"(^|_)(id|ids|at|at_ms|ms|on_ms|time|timestamp|topic|partition|offset|source|sources|"
+    r"attempts?|error|last_error|fingerprint|as_of)$"
+)
+
+Rows = Counter[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class TableDump:
+    columns: tuple[str, ...]
+    rows: Rows
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return value.normalize()
+    return value
+
+
+def dump_database(url: str, skip_columns: re.Pattern[str] = RUN_SPECIFIC
+                  ) -> dict[str, TableDump]:
+    engine = create_engine(url)
+    try:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        dumps: dict[str, TableDump] = {}
+        with engine.connect() as connection:
+            for table in metadata.sorted_tables:
+                if table.name in BOOKKEEPING:
+                    continue
+                kept = [c for c in table.columns if not skip_columns.search(c.name)]
+                if not kept:
+                    continue
+                rows = connection.execute(select(*kept)).all()
+                dumps[table.name] = TableDump(
+                    tuple(c.name for c in kept),
+                    Counter(tuple(_plain(v) for v in row) for row in rows),
+                )
+        return dumps
+    finally:
+        engine.dispose()
+
+
+Reader = Callable[[str], dict[str, TableDump]]
+READERS: dict[str, Reader] = {}  # service -> its own reader; default: dump_database
+
+
+@dataclass(frozen=True)
+class Difference:
+    service: str
+    table: str
+    only_faulty: list[tuple[Any, ...]]
+    only_clean: list[tuple[Any, ...]]
+
+
+def compare(service: str, faulty: dict[str, TableDump], clean: dict[str, TableDump]
+            ) -> list[Difference]:
+    differences = []
+    for table in sorted(set(faulty) | set(clean)):
+        left = faulty.get(table, TableDump((), Counter())).rows
+        right = clean.get(table, TableDump((), Counter())).rows
+        if left != right:
+            differences.append(Difference(
+                service, table, sorted((left - right).elements(), key=repr)[:5],
+                sorted((right - left).elements(), key=repr)[:5]))
+    return differences
+
+
+def row_counts(dumps: dict[str, TableDump]) -> dict[str, int]:
+    return {table: sum(d.rows.values()) for table, d in dumps.items()}
