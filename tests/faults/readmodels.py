@@ -8,6 +8,7 @@ read or a dump command); the database comparison stays the default."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -24,6 +25,18 @@ RUN_SPECIFIC = re.compile(
     r"attempts?|error|last_error|fingerprint|as_of)$"
 )
 
+# What two correct runs share is the final state, not the path to it: records on different
+# partitions interleave differently, and metrics coalesces its updates by time, so the
+# intermediate versions of a figure, the rank a standing had before its last change, and a
+# candidate proposed on passing figures and withdrawn again are timing, not faults.
+HISTORY_TABLES = {"cell_versions", "schedule_marks"}
+PATH_COLUMNS = re.compile(r"^(previous_rank|previous_points|state_since|withdrawn_reason|"
+                          r"reason)$")
+EVIDENCE_RUN_KEYS = ("evaluated_at", "source_event_ids")
+# A candidate that is no longer open is a step on the way; the open ones are the outcome.
+CLOSED_CANDIDATE: dict[str, set[Any]] = {"status": {"withdrawn"}, "proposed": {False},
+                                     "open": {False}}
+
 Rows = Counter[tuple[Any, ...]]
 
 
@@ -39,6 +52,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _value(column: str, value: Any) -> Any:
+    if column == "evidence" and isinstance(value, str):
+        evidence = json.loads(value)
+        for key in EVIDENCE_RUN_KEYS:
+            evidence.pop(key, None)
+        return json.dumps(evidence, sort_keys=True, ensure_ascii=False)
+    return _plain(value)
+
+
 def dump_database(url: str, skip_columns: re.Pattern[str] = RUN_SPECIFIC
                   ) -> dict[str, TableDump]:
     engine = create_engine(url)
@@ -48,16 +70,22 @@ def dump_database(url: str, skip_columns: re.Pattern[str] = RUN_SPECIFIC
         dumps: dict[str, TableDump] = {}
         with engine.connect() as connection:
             for table in metadata.sorted_tables:
-                if table.name in BOOKKEEPING:
+                if table.name in BOOKKEEPING or table.name in HISTORY_TABLES:
                     continue
-                kept = [c for c in table.columns if not skip_columns.search(c.name)]
+                candidates = table.name == "candidates"
+                kept = [c for c in table.columns if not skip_columns.search(c.name)
+                        and not (PATH_COLUMNS.match(c.name) and table.name != "dead_letters")]
                 if not kept:
                     continue
-                rows = connection.execute(select(*kept)).all()
-                dumps[table.name] = TableDump(
-                    tuple(c.name for c in kept),
-                    Counter(tuple(_plain(v) for v in row) for row in rows),
-                )
+                closed = [c for c in table.columns if candidates and c.name in CLOSED_CANDIDATE]
+                rows = connection.execute(select(*kept, *closed)).all()
+                names = tuple(c.name for c in kept)
+                dumps[table.name] = TableDump(names, Counter(
+                    tuple(_value(name, v) for name, v in zip(names, row, strict=False))
+                    for row in rows
+                    if not any(row[len(kept) + i] in CLOSED_CANDIDATE[c.name]
+                               for i, c in enumerate(closed))
+                ))
         return dumps
     finally:
         engine.dispose()
