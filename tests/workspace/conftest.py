@@ -79,9 +79,10 @@ def system(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory,
         }, work / "workspace.log")
         for username, (role, unit, name) in ACCOUNTS.items():
             workspace.add_account(username, PASSWORD, role, unit, name)
+        everything: list[ServiceProcess | WorkspaceProcess] = [*services.values(), workspace]
         started: list[ServiceProcess | WorkspaceProcess] = []
         try:
-            for process in [*services.values(), workspace]:
+            for process in everything:
                 process.start()
                 started.append(process)
             for service in services.values():

@@ -90,3 +90,11 @@ def size(n_bytes: int) -> str:
     if n_bytes < 1024 * 1024:
         return f"{number(Decimal(n_bytes) / 1024, 1)} KB"
     return f"{number(Decimal(n_bytes) / (1024 * 1024), 1)} MB"
+
+
+def parse_day(text: str) -> date:
+    """A day typed by a person: 31/12/2024 (as people write it) or 2024-12-31."""
+    text = text.strip()
+    if "/" in text:
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    return date.fromisoformat(text)

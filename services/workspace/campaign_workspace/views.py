@@ -123,7 +123,6 @@ def periods_from_service(reply: Any) -> list[PeriodChoice]:
     return [PeriodChoice(p.kind, p.key, p.label) for p in reply.periods]
 
 
-def end_of_day(text: str, campaign: Campaign) -> str:
-    """A date typed in a form (YYYY-MM-DD) as the RFC 3339 moment its day ends, local time."""
-    day = date.fromisoformat(text)
+def end_of_day(day: date, campaign: Campaign) -> str:
+    """The RFC 3339 moment a day ends, local time."""
     return datetime.combine(day, time(23, 59, 59), campaign.tz).isoformat()

@@ -15,7 +15,7 @@ from campaign.awards.v1 import awards_pb2
 from campaign_kit.identity import Caller
 from campaign_workspace.board import BoardKey
 from campaign_workspace.exports import csv_bytes, with_bom
-from campaign_workspace.formatting import moment, percent
+from campaign_workspace.formatting import moment, parse_day, percent
 from campaign_workspace.views import (
     BoardView,
     board_view,
@@ -51,7 +51,7 @@ def as_of_of(request: Request, workspace: Workspace) -> str:
     if not text:
         return ""
     try:
-        return end_of_day(text, workspace.campaign)
+        return end_of_day(parse_day(text), workspace.campaign)
     except ValueError:
         raise Refused(400, "Ngày xem bảng xếp hạng không hợp lệ (dd/mm/yyyy).") from None
 
@@ -87,7 +87,8 @@ async def board(request: Request) -> Response:
     period_key = key.period_key or view.period_key
     return page(request, "board.html", view=view, table=table, version=version, key=key,
                 period_key=period_key, periods=periods, kinds=SUBJECT_KINDS,
-                as_of=request.query_params.get("as_of", ""), live=not as_of)
+                as_of=request.query_params.get("as_of", ""), as_of_day=as_of[:10],
+                live=not as_of)
 
 
 @signed_in()

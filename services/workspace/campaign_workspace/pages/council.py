@@ -14,6 +14,7 @@ from starlette.responses import Response
 from campaign.awards.v1 import awards_pb2
 from campaign.dossiers.v1 import dossiers_pb2
 from campaign_workspace.clients import ServiceError
+from campaign_workspace.formatting import parse_day
 from campaign_workspace.web import (
     back,
     caller_of,
@@ -45,8 +46,9 @@ async def _council_page(request: Request, error: str | None = None, status: int 
                 candidates=list(candidates.candidates) if candidates else [],
                 candidates_note=candidates_note,
                 decisions=list(decisions.decisions) if decisions else [],
-                decisions_note=decisions_note, today=date.today().isoformat(),
-                awards={a.code: a.name for a in workspace.campaign.awards})
+                decisions_note=decisions_note, today=date.today().strftime("%d/%m/%Y"),
+                awards={a.code: a.name for a in workspace.campaign.awards},
+                prefill=request.query_params)
 
 
 @signed_in("council", "office")
@@ -57,9 +59,13 @@ async def council(request: Request) -> Response:
 @signed_in("council")
 async def decide(request: Request) -> Response:
     form = await checked_form(request)
+    try:
+        decision_date = parse_day(field(form, "decision_date")).isoformat()
+    except ValueError:
+        return await _council_page(request, "Ngày quyết định không hợp lệ (dd/mm/yyyy).", 400)
     message = awards_pb2.DecideAwardRequest(
         decision_number=field(form, "decision_number"),
-        decision_date=field(form, "decision_date"), award_type=field(form, "award_type"),
+        decision_date=decision_date, award_type=field(form, "award_type"),
         nominee_kind=field(form, "nominee_kind"), nominee_code=field(form, "nominee_code"),
         signer=field(form, "signer"), note=field(form, "note"),
         override_reason=field(form, "override_reason"))

@@ -88,7 +88,11 @@ async def unit_page(request: Request) -> Response:
     view = board_view(standings, workspace.campaign) if standings else None
     row: Row | None = next((r for r in view.rows if r.code == code), None) if view else None
     columns = view.columns if view else []
-    officer_view = board_view(officers, workspace.campaign) if officers else None
+    # A service that does not rank officers yet answers with units: show none then.
+    officer_view = (board_view(officers, workspace.campaign)
+                    if officers and officers.subject_kind == "officer" else None)
+    if officers is not None and officer_view is None:
+        officers_note = "Dịch vụ xếp hạng chưa có bảng xếp hạng cá nhân."
     officer_rows = [r for r in officer_view.rows if r.unit_code == code] if officer_view else []
     trends = trends_of(history, columns) if history and history.points else []
     if history is not None and not history.points:
@@ -115,7 +119,7 @@ async def unit_csv(request: Request) -> Response:
         caller, "awards", "GetStandings", awards_pb2.GetStandingsRequest(subject_kind="officer")))
     rows: list[list[object]] = []
     subjects = [r for r in board_view(standings, workspace.campaign).rows if r.code == code]
-    if officers is not None:
+    if officers is not None and officers.subject_kind == "officer":
         subjects += [r for r in board_view(officers, workspace.campaign).rows
                      if r.unit_code == code]
     for subject in subjects:
