@@ -15,6 +15,13 @@ if ! command -v prometheus >/dev/null; then  # the e2e tests scrape the services
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
 fi
+# The workspace's browser tests drive Debian's Chromium through Playwright (pip, dev extras);
+# Playwright's own browser download is never used. DejaVu draws every Vietnamese letter.
+if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/truetype/dejavu ]; then
+  echo "test: installing Chromium and DejaVu fonts from Debian" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu >/dev/null
+fi
 export PATH="$VENV/bin:$PATH"
 
 echo "== ruff"

@@ -84,3 +84,28 @@ def test_the_dockerfile_builds_what_the_compose_file_runs() -> None:
     assert "USER campaign" in dockerfile
     for service in SETTINGS:
         assert (ROOT / "services" / service / f"campaign_{service}" / "__main__.py").exists()
+
+
+def test_the_workspace_reaches_each_service_by_its_grpc_port_and_shares_the_identity_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from campaign_workspace.settings import SERVICES, WorkspaceSettings
+
+    spec = COMPOSE["services"]["workspace"]
+    env: dict[str, str] = spec["environment"]
+    known = {name.upper() for name in WorkspaceSettings.model_fields}
+    assert set(env) <= known, f"unknown variables: {sorted(set(env) - known)}"
+    for name in known:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = WorkspaceSettings()
+    assert spec["command"] == ["campaign_workspace"]
+    assert f"{settings.http_port}:{settings.http_port}" in spec["ports"]
+    assert (ROOT / "services/workspace/campaign_workspace/__main__.py").exists()
+    for service in SERVICES:
+        grpc_port = COMPOSE["services"][service]["environment"]["GRPC_PORT"]
+        assert settings.address(service) == f"{service}:{grpc_port}"
+    assert set(settings.metrics_link_map()) == set(SERVICES)
+    assert "identity_secret" in spec["secrets"]
+    assert "identity_secret" in COMPOSE["services"]["dossiers"]["secrets"]
