@@ -22,6 +22,7 @@ from campaign_workspace.accounts import AccountStore
 from campaign_workspace.board import BoardWatcher
 from campaign_workspace.clients import ServiceError, Services
 from campaign_workspace.sessions import COOKIE, CSRF_FIELD, Session, SessionCodec, csrf_matches
+from campaign_workspace.views import PeriodChoice
 
 PACKAGE = Path(__file__).parent
 
@@ -37,6 +38,7 @@ class Workspace:
     board: BoardWatcher
     metrics_links: dict[str, str]
     cookie_secure: bool | None = None
+    periods_cache: tuple[float, list[PeriodChoice]] | None = None  # (when asked, periods)
 
 
 def environment() -> Environment:

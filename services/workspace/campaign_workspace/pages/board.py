@@ -5,6 +5,7 @@ one board watcher)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from campaign_workspace.exports import csv_bytes, with_bom
 from campaign_workspace.formatting import moment, parse_day, percent
 from campaign_workspace.views import (
     BoardView,
+    PeriodChoice,
     board_view,
     end_of_day,
     periods_from_campaign,
@@ -56,6 +58,23 @@ def as_of_of(request: Request, workspace: Workspace) -> str:
         raise Refused(400, "Ngày xem bảng xếp hạng không hợp lệ (dd/mm/yyyy).") from None
 
 
+PERIODS_TTL_S = 300.0
+
+
+async def periods_of(workspace: Workspace) -> list[PeriodChoice]:
+    """The periods to switch between: they change once a week at most, so the awards service
+    is asked every few minutes, not on every screen's load."""
+    cached = workspace.periods_cache
+    if cached is not None and time.monotonic() - cached[0] < PERIODS_TTL_S:
+        return cached[1]
+    reply, _ = await optional(workspace.services.call(
+        BOARD_READER, "awards", "ListPeriods", awards_pb2.ListPeriodsRequest()))
+    periods = (periods_from_service(reply) if reply and reply.periods
+               else periods_from_campaign(workspace.campaign))
+    workspace.periods_cache = (time.monotonic(), periods)
+    return periods
+
+
 def standings_request(key: BoardKey, as_of: str = "") -> Any:
     return awards_pb2.GetStandingsRequest(period_key=key.period_key,
                                           subject_kind=key.subject_kind, as_of=as_of)
@@ -70,10 +89,7 @@ async def board(request: Request) -> Response:
     workspace = workspace_of(request)
     key = key_of(request)
     as_of = as_of_of(request, workspace)
-    periods_reply, _ = await optional(workspace.services.call(
-        caller_of(request), "awards", "ListPeriods", awards_pb2.ListPeriodsRequest()))
-    periods = (periods_from_service(periods_reply) if periods_reply and periods_reply.periods
-               else periods_from_campaign(workspace.campaign))
+    periods = await periods_of(workspace)
     if as_of:  # a past moment is not live: asked once, as the person who asked
         standings = await workspace.services.call(
             caller_of(request), "awards", "GetStandings", standings_request(key, as_of))
