@@ -63,8 +63,8 @@ def fake_workspace(tmp_path: Path, answers: dict[tuple[str, str], Answer]) -> Wo
     from campaign_workspace.pages.board import render_table
     from campaign_workspace.views import board_view
 
-    workspace.board.render = lambda _k, standings: render_table(
-        workspace, board_view(standings, workspace.campaign))
+    workspace.board.render = lambda key, standings: render_table(
+        workspace, board_view(standings, workspace.campaign, key.subject_kind))
     units = {u.code for u in workspace.campaign.units}
     for username, role, unit in [("qlvt", "unit", "QLVT"), ("vanphong", "office", None),
                                  ("vanhanh", "operator", None), ("hoidong", "council", None)]:

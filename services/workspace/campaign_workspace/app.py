@@ -45,8 +45,8 @@ def build_workspace(settings: WorkspaceSettings, campaign: Campaign | None = Non
                               int(settings.session_hours * 3600)),
         board=BoardWatcher(fetch, lambda _key, standings: "", settings.board_poll_s),
         metrics_links=settings.metrics_link_map(), cookie_secure=settings.cookie_secure)
-    workspace.board.render = lambda _key, standings: board.render_table(
-        workspace, board_view(standings, workspace.campaign))
+    workspace.board.render = lambda key, standings: board.render_table(
+        workspace, board_view(standings, workspace.campaign, key.subject_kind))
     return workspace
 
 

@@ -85,9 +85,14 @@ def cell_of(cell: Any) -> Cell:
                 cell.target, bool(cell.target_met), cell.points, cell.counted_unit)
 
 
-def board_view(standings: Any, campaign: Campaign) -> BoardView:
-    view = BoardView(standings.period_key, standings.subject_kind or "unit", standings.as_of,
+def board_view(standings: Any, campaign: Campaign, subject_kind: str = "unit") -> BoardView:
+    """The rows of `subject_kind`; none when the service answered for another kind (one that
+    ranks no officers yet answers with its units)."""
+    answered_kind = standings.subject_kind or "unit"
+    view = BoardView(standings.period_key, subject_kind, standings.as_of,
                      columns_of(standings.rows, campaign))
+    if answered_kind != subject_kind:
+        return view
     ranks = Counter(r.rank for r in standings.rows)
     for row in standings.rows:
         unit = campaign.unit(row.unit_code)

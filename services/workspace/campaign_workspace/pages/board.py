@@ -93,10 +93,12 @@ async def board(request: Request) -> Response:
     if as_of:  # a past moment is not live: asked once, as the person who asked
         standings = await workspace.services.call(
             caller_of(request), "awards", "GetStandings", standings_request(key, as_of))
-        view, version, table = board_view(standings, workspace.campaign), 0, None
+        view, version, table = (board_view(standings, workspace.campaign, key.subject_kind),
+                                0, None)
     else:
         snapshot = await workspace.board.current(key)
-        view, version, table = (board_view(snapshot.standings, workspace.campaign),
+        view, version, table = (board_view(snapshot.standings, workspace.campaign,
+                                           key.subject_kind),
                                 snapshot.version, snapshot.html)
     if table is None:
         table = render_table(workspace, view)
@@ -124,7 +126,7 @@ async def board_events(request: Request) -> Response:
             if snapshot is None:
                 yield ": keepalive\n\n"
                 continue
-            view = board_view(snapshot.standings, workspace.campaign)
+            view = board_view(snapshot.standings, workspace.campaign, key.subject_kind)
             data = json.dumps({"html": snapshot.html, "version": snapshot.version,
                                "updated": moment(view.updated_at) if view.updated_at else ""},
                               ensure_ascii=False)
@@ -149,7 +151,7 @@ async def board_csv(request: Request) -> Response:
     else:
         standings = await workspace.services.call(
             caller, "awards", "GetStandings", standings_request(key, as_of))
-        view = board_view(standings, workspace.campaign)
+        view = board_view(standings, workspace.campaign, key.subject_kind)
         data, filename = standings_csv(view), "bang-xep-hang.csv"
     return Response(data, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -89,9 +89,8 @@ async def unit_page(request: Request) -> Response:
     row: Row | None = next((r for r in view.rows if r.code == code), None) if view else None
     columns = view.columns if view else []
     # A service that does not rank officers yet answers with units: show none then.
-    officer_view = (board_view(officers, workspace.campaign)
-                    if officers and officers.subject_kind == "officer" else None)
-    if officers is not None and officer_view is None:
+    officer_view = board_view(officers, workspace.campaign, "officer") if officers else None
+    if officers is not None and officers.subject_kind != "officer":
         officers_note = "Dịch vụ xếp hạng chưa có bảng xếp hạng cá nhân."
     officer_rows = [r for r in officer_view.rows if r.unit_code == code] if officer_view else []
     trends = trends_of(history, columns) if history and history.points else []
@@ -119,8 +118,8 @@ async def unit_csv(request: Request) -> Response:
         caller, "awards", "GetStandings", awards_pb2.GetStandingsRequest(subject_kind="officer")))
     rows: list[list[object]] = []
     subjects = [r for r in board_view(standings, workspace.campaign).rows if r.code == code]
-    if officers is not None and officers.subject_kind == "officer":
-        subjects += [r for r in board_view(officers, workspace.campaign).rows
+    if officers is not None:
+        subjects += [r for r in board_view(officers, workspace.campaign, "officer").rows
                      if r.unit_code == code]
     for subject in subjects:
         for cell in subject.cells.values():
