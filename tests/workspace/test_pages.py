@@ -107,3 +107,79 @@ def test_the_operators_page_shows_lag_freshness_and_dead_letters(tmp_path: Path)
     assert page.status_code == 200, page.text
     assert "1.234" in page.text and "23:30 31/12/2024" in page.text
     assert "Thiếu trường bắt buộc" in page.text and "Hoạt động" in page.text
+
+
+def history() -> Any:
+    reply = awards_pb2.GetHistoryResponse(subject_kind="unit", subject_code="QLVT")
+    for day, (rank, numerator) in enumerate([(3, 30), (2, 40), (1, 50)], start=1):
+        point = reply.points.add(day=f"2024-07-{day:02}", rank=rank, total_points="50.00")
+        point.indicators.add(indicator="K3", numerator=numerator, denominator=100,
+                             rate=f"0.{numerator:02}00", points="50.00")
+    return reply
+
+
+def forecast() -> Any:
+    reply = awards_pb2.GetForecastResponse(subject_kind="unit", subject_code="QLVT",
+                                           as_of="2024-11-30T17:00:00+00:00",
+                                           campaign_end="2024-12-31", window_days=14)
+    reply.indicators.add(indicator="K3", indicator_name="Tỷ lệ thanh toán trực tuyến",
+                         counted_unit="hồ sơ", numerator=380, denominator=1000, rate="0.3800",
+                         expected_numerator=430, expected_denominator=1100,
+                         expected_rate="0.3909", target="0.4500", will_meet=False, gap=65,
+                         gap_text="cần thêm 65 hồ sơ thanh toán trực tuyến")
+    return reply
+
+
+def test_a_units_page_draws_its_trends_and_says_the_gap(tmp_path: Path) -> None:
+    answers = {
+        ("awards", "GetStandings"): lambda _c, _r: standings((1, "QLVT", "50", 50, 100, "0.5000")),
+        ("awards", "GetHistory"): lambda _c, _r: history(),
+        ("awards", "GetForecast"): lambda _c, _r: forecast(),
+    }
+    with client_for(tmp_path, answers) as client:
+        sign_in(client, "qlvt")
+        page = client.get("/units/QLVT")
+    assert page.status_code == 200, page.text
+    assert page.text.count("<svg") == 2  # K3 and the rank
+    assert "chỉ tiêu 45%" in page.text  # the target line on the K3 chart
+    assert "cần thêm 65 hồ sơ thanh toán trực tuyến" in page.text
+    assert "380/1.000 hồ sơ" in page.text and "31/12/2024" in page.text
+
+
+def test_the_dossiers_behind_a_figure_are_listed_with_the_record_that_placed_each(
+    tmp_path: Path,
+) -> None:
+    def cells(_caller: Any, request: Any) -> Any:
+        assert (request.indicator, request.subject_code, request.part) == ("K3", "QLVT",
+                                                                           "numerator")
+        reply = metrics_pb2.ListCellDossiersResponse(total=1234, next_page_token="p2")
+        reply.dossiers.add(dossier_code="G22.39-240702-0001", procedure_code="GTVT.GPLX.02",
+                           unit_code="QLVT", channel=2, status=10, payment=1,
+                           received_at="2024-07-02T01:30:00+00:00", in_numerator=True,
+                           source_topic="portal.dossier-records.v1", source_partition=1,
+                           source_offset=4711)
+        return reply
+
+    with client_for(tmp_path, {("metrics", "ListCellDossiers"): cells}) as client:
+        sign_in(client, "qlvt")
+        page = client.get("/units/QLVT/cells?indicator=K3&part=numerator")
+        other = client.get("/units/KCHT/cells?indicator=K3&part=numerator")
+    assert page.status_code == 200, page.text
+    assert "1.234" in page.text and "G22.39-240702-0001" in page.text
+    assert "portal.dossier-records.v1/1/4711" in page.text
+    assert "08:30 02/07/2024" in page.text and "Cổng DVCQG" in page.text
+    assert "page=p2" in page.text
+    assert other.status_code == 403
+
+
+def test_the_standings_export_is_utf8_with_a_bom_even_when_built_here(tmp_path: Path) -> None:
+    answers = {("awards", "GetStandings"): lambda _c, _r: standings(
+        (1, "QLVT", "87.5", 1091, 2382, "0.4580"))}
+    with client_for(tmp_path, answers) as client:
+        sign_in(client, "vanphong")
+        reply = client.get("/board.csv")
+    assert reply.status_code == 200
+    assert reply.content.startswith(b"\xef\xbb\xbf")
+    text = reply.content.decode("utf-8-sig")
+    assert "Phòng Quản lý vận tải, phương tiện và người lái" in text
+    assert "1091,2382,\"45,80%\"" in text
