@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
@@ -150,7 +151,8 @@ def signed_in(*roles: str) -> Callable[[Handler], Handler]:
             session = session_of(request)
             if not session.signed_in:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse(f"/sign-in?next={target}", status_code=303)
+                return RedirectResponse(f"/sign-in?next={quote(target, safe='/')}",
+                                        status_code=303)
             if roles and session.role not in roles:
                 return error_page(request, 403, "Trang này không dành cho vai trò "
                                   f"{labels.label(labels.ROLES, session.role)}.",

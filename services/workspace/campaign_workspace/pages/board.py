@@ -106,7 +106,7 @@ async def board(request: Request) -> Response:
     return page(request, "board.html", view=view, table=table, version=version, key=key,
                 period_key=period_key, periods=periods, kinds=SUBJECT_KINDS,
                 as_of=request.query_params.get("as_of", ""), as_of_day=as_of[:10],
-                live=not as_of)
+                live=not as_of, kiosk=request.query_params.get("screen") == "1")
 
 
 @signed_in()
