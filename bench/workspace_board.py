@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import re
 import statistics
 import tempfile
@@ -32,6 +31,7 @@ from typing import Any
 import grpc
 import httpx
 
+from bench.metrics_throughput import machine
 from campaign.awards.v1 import awards_pb2, awards_pb2_grpc
 from campaign_contracts.campaign_file import load_campaign
 from campaign_kit.db import Database
@@ -41,18 +41,6 @@ from devkit.processes import WorkspaceProcess
 
 PASSWORD = "benchmark-password"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def machine() -> str:
-    model = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    return (f"machine: {os.cpu_count()} CPUs (nproc), {model}; load average {load}; "
-            f"python {platform.python_version()}")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -204,7 +192,7 @@ async def run(args: argparse.Namespace) -> None:
             assert process.process is not None
             pid = process.process.pid
             cookies = await sign_in(process.url)
-            print(machine())
+            print("\n".join(machine()))
             print(f"board page loads (one workspace process, watcher poll {args.poll} s):")
             print(await page_loads(process.url, cookies, 1, args.rounds, pid, awards))
             print(await page_loads(process.url, cookies, args.viewers, args.rounds, pid, awards))

@@ -16,6 +16,18 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from devkit.infra import ROOT, free_port
 
 
+def terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """SIGTERM, wait, kill if it will not stop; returns the exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
 @dataclass
 class ServiceProcess:
     name: str
@@ -52,14 +64,7 @@ class ServiceProcess:
     def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM and wait; returns the exit code."""
         assert self.process is not None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return terminate(self.process, timeout)
 
     def _check_alive(self) -> None:
         assert self.process is not None
@@ -126,11 +131,4 @@ class WorkspaceProcess:
 
     def stop(self, timeout: float = 30.0) -> int:
         assert self.process is not None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return terminate(self.process, timeout)
