@@ -6,8 +6,9 @@ Runs the real workspace (`python -m campaign_workspace`, its own process) agains
 awards service (a real gRPC server in this process, answering GetStandings with five units and
 counting the calls), signs a person in, then:
 1. page loads: 1 viewer (baseline) and then --viewers viewers each load /board --rounds times
-   back to back: latency percentiles, pages per second, the workspace's CPU time per page, and
-   how many GetStandings calls reached the awards service;
+   back to back: the server's time to answer (its Server-Timing header) and the time the viewers
+   saw (which includes this process's own client work on the same CPUs), pages per second, the
+   workspace's CPU time per page, and how many GetStandings calls reached the awards service;
 2. live updates: --viewers viewers hold /board/events open while the standings change --changes
    times: time from the change to each screen receiving the new table (this includes waiting for
    the watcher's next poll, --poll seconds), the workspace's CPU time per pushed update, and the
@@ -118,6 +119,7 @@ async def sign_in(base: str) -> httpx.Cookies:
 async def page_loads(base: str, cookies: httpx.Cookies, viewers: int, rounds: int,
                      pid: int, awards: StandInAwards) -> str:
     latencies: list[float] = []
+    server: list[float] = []
 
     async def viewer() -> None:
         async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=60) as client:
@@ -126,12 +128,15 @@ async def page_loads(base: str, cookies: httpx.Cookies, viewers: int, rounds: in
                 reply = await client.get("/board")
                 latencies.append(time.perf_counter() - started)
                 assert reply.status_code == 200 and "Bảng xếp hạng" in reply.text
+                timing = reply.headers["server-timing"].partition("dur=")[2]
+                server.append(float(timing) / 1000)
 
     calls, cpu, started = awards.calls, cpu_seconds(pid), time.perf_counter()
     await asyncio.gather(*(viewer() for _ in range(viewers)))
     elapsed, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu
     pages = viewers * rounds
-    return (f"  {viewers:>3} viewer(s) x {rounds} loads of /board: {percentiles(latencies)}; "
+    return (f"  {viewers:>3} viewer(s) x {rounds} loads of /board: server time "
+            f"{percentiles(server)}; seen by the viewers {percentiles(latencies)}; "
             f"{pages / elapsed:.0f} pages/s; workspace CPU {cpu / pages * 1000:.2f} ms/page; "
             f"awards GetStandings calls: {awards.calls - calls}")
 
@@ -201,7 +206,7 @@ async def run(args: argparse.Namespace) -> None:
             print(await live_updates(process.url, cookies, args.viewers, args.changes, pid,
                                      awards))
     finally:
-        await server.stop(None)
+        await server.stop(1.0)
 
 
 def main() -> None:
