@@ -50,3 +50,10 @@ NOTICES = {
     "revoked": "Đã thu hồi quyết định khen thưởng.",
     "resent": "Đã yêu cầu gửi lại thông báo.",
 }
+
+CONTENT_TYPES = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (DOCX)",
+    "application/msword": "Word (DOC)",
+    "image/jpeg": "Ảnh JPEG", "image/png": "Ảnh PNG",
+}
