@@ -19,6 +19,11 @@ from campaign.awards.v1 import awards_pb2, awards_pb2_grpc
 from campaign_contracts.campaign_file import load_campaign
 from campaign_contracts.topics import ALL_TOPICS, PORTAL_RECORDS, prefixed
 from campaign_kit.topics_admin import ensure_topics
+from devkit.demo_awards import (
+    print_awards,
+    show_candidates_after_top_up,
+    wait_until_settled,
+)
 from devkit.feed import demo_feed
 from devkit.infra import ROOT
 from devkit.processes import ServiceProcess
@@ -104,8 +109,11 @@ def main() -> int:
         while _records_counted(services["metrics"]) < args.records:
             time.sleep(0.5)
         print(f"metrics counted {args.records} records in {time.monotonic() - started:.1f}s")
-        time.sleep(3)  # let standings and notices follow
+        settled = wait_until_settled(services["awards"])  # let standings and notices follow
+        print(f"awards applied the indicator events {settled:.1f}s after that")
         _print_standings(services["awards"])
+        print_awards(services["awards"])
+        show_candidates_after_top_up(services["awards"], args.bootstrap, inbound)
         print(f"\nE-mail gửi đơn vị ({len(smtp.inbox.messages)}):")
         for mail in smtp.inbox.messages:
             print(f"  → {mail.message['To']}: {mail.message['Subject']}")

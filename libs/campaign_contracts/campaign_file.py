@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -81,11 +81,67 @@ class DossierRequirement(_Model):
     documents: list[str] = Field(min_length=1, description="Document kinds in each set")
 
 
+# --- award criteria: one typed model per kind of condition; the awards service has one module
+# per kind (campaign_awards/domain/conditions/<kind>.py) that judges it.
+
+
+class AllTargetsMet(_Model):
+    """The nominee meets every target it is measured on over the campaign period."""
+
+    kind: Literal["all_targets_met"]
+    indicators: list[IndicatorCode] = Field(
+        default_factory=list,
+        description="Which targets; empty: every indicator the nominee is measured on",
+    )
+
+
+class IndicatorAtTarget(_Model):
+    """One indicator at or above its target with a minimum volume in its denominator."""
+
+    kind: Literal["indicator_at_target"]
+    indicator: IndicatorCode
+    min_volume: int = Field(default=0, ge=0, description="Least denominator, e.g. 30 dossiers")
+    volume_label: NfcStr = Field(default="hồ sơ", description="What the denominator counts, "
+                                 "for people", examples=["hồ sơ có phí"])
+
+
+class RequiresAward(_Model):
+    """The nominee also qualifies for (or was decided) another award listed before this one."""
+
+    kind: Literal["requires_award"]
+    award: str
+
+
+class TopN(_Model):
+    """The nominee ranks in the top N of its kind over the campaign period (shared ranks
+    count: two nominees sharing rank 1 are both in the top 1)."""
+
+    kind: Literal["top_n"]
+    n: int = Field(ge=1)
+
+
+AwardCondition = Annotated[
+    AllTargetsMet | IndicatorAtTarget | RequiresAward | TopN, Field(discriminator="kind")
+]
+
+
+class AwardCriteria(_Model):
+    """Conditions a nominee of each kind must all meet to be proposed; a kind with no
+    conditions is never proposed by the system (the Council may still decide it)."""
+
+    collective: list[AwardCondition] = Field(default_factory=list)
+    individual: list[AwardCondition] = Field(default_factory=list)
+    basis: NfcStr | None = Field(default=None, description="Legal basis of the criteria")
+
+    def of(self, nominee_kind: Literal["collective", "individual"]) -> list[AwardCondition]:
+        return self.collective if nominee_kind == "collective" else self.individual
+
+
 class AwardType(_Model):
     code: str
     name: NfcStr
     nominee_kinds: list[Literal["collective", "individual"]]
-    criteria: dict[str, str | int | bool | list[str]] = Field(default_factory=dict)
+    criteria: AwardCriteria = Field(default_factory=AwardCriteria)
     dossier: DossierRequirement
     dossier_by_nominee_kind: dict[Literal["collective", "individual"], DossierRequirement] = Field(
         default_factory=dict,
@@ -95,6 +151,23 @@ class AwardType(_Model):
     def requirement(self, nominee_kind: Literal["collective", "individual"]) -> DossierRequirement:
         """The documents and sets a nomination of this kind needs."""
         return self.dossier_by_nominee_kind.get(nominee_kind, self.dossier)
+
+
+class StandingsRules(_Model):
+    """Choices about standings and forecasts the national index leaves to the campaign."""
+
+    tie_break_indicator: IndicatorCode = Field(
+        default="K3", description="Equal points break on this indicator's rate, then on its "
+        "denominator (the campaign's payment indicator)")
+    officer_indicators: list[IndicatorCode] = Field(
+        default_factory=lambda: ["K2", "K3"],
+        description="Indicators officers are measured and ranked on")
+    forecast_window_days: int = Field(
+        default=14, ge=1, le=90, description="Forecasts extrapolate the pace of this many days")
+    numerator_phrases: dict[IndicatorCode, NfcStr] = Field(
+        default_factory=dict,
+        description="What one more numerator item is, for gap texts: 'cần thêm 12 <phrase>'",
+        examples=[{"K3": "hồ sơ thanh toán trực tuyến"}])
 
 
 class Notifications(_Model):
@@ -118,6 +191,7 @@ class Campaign(_Model):
     document_kinds: dict[str, NfcStr]
     awards: list[AwardType]
     notifications: Notifications = Field(default_factory=Notifications)
+    standings: StandingsRules = Field(default_factory=StandingsRules)
 
     @model_validator(mode="after")
     def _consistent(self) -> Campaign:
@@ -159,6 +233,28 @@ class Campaign(_Model):
         return next(
             (o for o in self.officers if o.name == name and o.unit_code == unit_code), None
         )
+
+    @model_validator(mode="after")
+    def _criteria_known(self) -> Campaign:
+        codes = {rule.code for rule in self.indicators}
+        named = [self.standings.tie_break_indicator, *self.standings.officer_indicators]
+        unknown = set(named) - codes
+        if unknown:
+            raise ValueError(f"standings name unknown indicators {sorted(unknown)}")
+        earlier: set[str] = set()
+        for award in self.awards:
+            for condition in [*award.criteria.collective, *award.criteria.individual]:
+                if isinstance(condition, RequiresAward) and condition.award not in earlier:
+                    raise ValueError(f"award {award.code} requires {condition.award}, which "
+                                     "is not an award listed before it")
+                wanted = (set(condition.indicators) if isinstance(condition, AllTargetsMet)
+                          else {condition.indicator} if isinstance(condition, IndicatorAtTarget)
+                          else set())
+                if wanted - codes:
+                    raise ValueError(f"award {award.code} names unknown indicators "
+                                     f"{sorted(wanted - codes)}")
+            earlier.add(award.code)
+        return self
 
     @model_validator(mode="after")
     def _nominee_requirements_known(self) -> Campaign:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from campaign_awards.scoring import RankEntry, points, rank
+from campaign_awards.domain.standings import points
 from campaign_contracts.events import Figure
 
 TARGET = Decimal("0.45")
@@ -27,14 +27,3 @@ def test_points_are_full_at_target_proportional_below_and_zero_when_na() -> None
     assert points(Figure.of(9, 20), TARGET, Decimal(50)) == Decimal("50.00")
     assert points(Figure.of(3, 20), TARGET, Decimal(50)) == Decimal("16.67")  # 0.15/0.45*50
     assert points(Figure.of(0, 0), TARGET, Decimal(50)) == Decimal("0.00")
-
-
-def test_ties_break_on_k3_rate_then_on_fee_bearing_dossiers() -> None:
-    ranks = rank([
-        RankEntry("A", Decimal("50"), Figure.of(5, 10)),
-        RankEntry("B", Decimal("50"), Figure.of(6, 10)),
-        RankEntry("C", Decimal("50"), Figure.of(10, 20)),
-        RankEntry("D", Decimal("60"), Figure.of(1, 10)),
-        RankEntry("E", Decimal("0"), None),
-    ])
-    assert ranks == {"D": 1, "B": 2, "C": 3, "A": 4, "E": 5}

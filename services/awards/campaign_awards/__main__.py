@@ -1,6 +1,3 @@
-from campaign_awards import SERVICE
-from campaign_awards.app import build
-from campaign_awards.settings import AwardsSettings
-from campaign_kit.cli import service_main
+from campaign_awards.cli import main
 
-raise SystemExit(service_main(SERVICE, AwardsSettings, build))
+raise SystemExit(main())

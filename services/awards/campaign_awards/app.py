@@ -1,48 +1,152 @@
-"""Composition root of the awards service."""
+"""Composition root of the awards service: `bootstrap` wires the projections, the Council's
+command handler and the API from their dependencies (tests pass their own); `build` adds the
+real ones around it — settings, database, broker, outbox relay and subscriptions."""
 
 from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
 
 from campaign.awards.v1 import awards_pb2_grpc
 from campaign_awards import SERVICE, store
+from campaign_awards.council import Council, DecisionLog, DecisionMessage, DossierFollower
 from campaign_awards.grpc_api import AwardsServicer
 from campaign_awards.projection import StandingsProjection
 from campaign_awards.settings import AwardsSettings
+from campaign_awards.telemetry import AwardsTelemetry
 from campaign_contracts import topics as t
-from campaign_contracts.campaign_file import load_campaign
-from campaign_contracts.events import IndicatorUpdated, StandingUpdated
+from campaign_contracts.campaign_file import Campaign, load_campaign
+from campaign_contracts.events import (
+    AwardDecided,
+    CandidateProposed,
+    DossierEventMessage,
+    IndicatorUpdated,
+    StandingUpdated,
+)
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
+from campaign_kit.identity import (
+    Authenticator,
+    IdentityConfigError,
+    IdentitySigner,
+    StaticTokens,
+)
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
 from campaign_kit.wiring import declare_publishers, subscribe_events
+
+log = logging.getLogger(__name__)
+
+INDICATORS_CONSUMER = f"{SERVICE}.indicators"
+DOSSIERS_CONSUMER = f"{SERVICE}.dossier-events"
+DECISIONS_CONSUMER = f"{SERVICE}.decisions"
+CANDIDATES_CONSUMER = f"{SERVICE}.candidates"  # read by a rebuild only
+
+
+@dataclass(frozen=True)
+class AwardsTopics:
+    indicators: t.Topic
+    dossiers: t.Topic
+    standings: t.Topic
+    candidates: t.Topic
+    decisions: t.Topic
+
+    @classmethod
+    def of(cls, prefix: str) -> AwardsTopics:
+        return cls(*(t.prefixed(topic, prefix) for topic in (
+            t.INDICATORS, t.DOSSIER_EVENTS, t.STANDINGS, t.CANDIDATES, t.AWARD_DECISIONS)))
+
+    @property
+    def all(self) -> list[t.Topic]:
+        return [self.indicators, self.dossiers, self.standings, self.candidates, self.decisions]
+
+
+@dataclass(frozen=True)
+class Awards:
+    """The wired parts of the service."""
+
+    projection: StandingsProjection
+    dossiers: DossierFollower
+    decision_log: DecisionLog
+    council: Council
+    servicer: AwardsServicer
+    telemetry: AwardsTelemetry
+
+
+def bootstrap(
+    db: Database, campaign: Campaign, topics: AwardsTopics, *, authenticator: Authenticator,
+    registry: CollectorRegistry, emit: bool = True,
+    after_command: Callable[[], Awaitable[object]] | None = None,
+) -> Awards:
+    telemetry = AwardsTelemetry(registry)
+    projection = StandingsProjection(campaign, topics.standings.name,
+                                     candidates_topic=topics.candidates.name,
+                                     telemetry=telemetry, emit=emit)
+    council = Council(db, campaign, topics.decisions.name, telemetry)
+    servicer = AwardsServicer(db, campaign, council, authenticator, after_command)
+    return Awards(projection, DossierFollower(), DecisionLog(telemetry), council, servicer,
+                  telemetry)
+
+
+def authenticator(settings: AwardsSettings, campaign: Campaign) -> Authenticator:
+    """The configured callers, or exit(2) with one readable line (like any bad setting)."""
+    try:
+        secret = settings.identity_secret_bytes()
+        signer = IdentitySigner(secret) if secret else None
+        static = StaticTokens.parse(settings.access_token_entries(),
+                                    (u.code for u in campaign.units))
+    except (IdentityConfigError, OSError) as exc:
+        print(f"configuration error: ACCESS_TOKENS / IDENTITY_SECRET: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if not len(static) and signer is None:
+        log.warning("no callers configured: DecideAward and RevokeDecision are refused")
+    return Authenticator(static, signer)
 
 
 def build(settings: AwardsSettings) -> ServiceRuntime:
     registry = CollectorRegistry()
     campaign = load_campaign(settings.campaign_file)
-    indicators = t.prefixed(t.INDICATORS, settings.topic_prefix)
-    standings_topic = t.prefixed(t.STANDINGS, settings.topic_prefix)
+    topics = AwardsTopics.of(settings.topic_prefix)
     broker = make_broker(settings, SERVICE, registry)
     db = Database(settings.sqlalchemy_url(SERVICE), store.metadata)
-    relay = OutboxRelay(db, store.outbox, declare_publishers(
-        broker, {standings_topic.name: StandingUpdated}, SERVICE
-    ))
-    tracked = TrackedConsumer(f"{SERVICE}.indicators", db, store.positions,
-                              ConsumerMetrics(registry))
-    projection = StandingsProjection(campaign, standings_topic.name, registry)
+    relay = OutboxRelay(db, store.outbox, declare_publishers(broker, {
+        topics.standings.name: StandingUpdated, topics.candidates.name: CandidateProposed,
+        topics.decisions.name: AwardDecided,
+    }, SERVICE))
+    awards = bootstrap(db, campaign, topics, authenticator=authenticator(settings, campaign),
+                       registry=registry, after_command=relay.flush)
+    group = settings.consumer_group or SERVICE
+    metrics = ConsumerMetrics(registry)
     subscribe_events(
-        broker, indicators.name, IndicatorUpdated, tracked, settings.consumer_group or SERVICE,
-        projection.apply, relay, description="Indicator cells from the metrics service",
+        broker, topics.indicators.name, IndicatorUpdated,
+        TrackedConsumer(INDICATORS_CONSUMER, db, store.positions, metrics), group,
+        awards.projection.apply, relay,
+        description="Indicator cells: standings, history and candidates",
+    )
+    # Their own groups: each topic is followed independently of the others.
+    subscribe_events(
+        broker, topics.dossiers.name, DossierEventMessage,
+        TrackedConsumer(DOSSIERS_CONSUMER, db, store.positions, metrics),
+        f"{group}.dossier-events", awards.dossiers.apply, None,
+        description="Nomination dossiers: which were accepted and forwarded to the Council",
+    )
+    subscribe_events(
+        broker, topics.decisions.name, DecisionMessage,
+        TrackedConsumer(DECISIONS_CONSUMER, db, store.positions, metrics),
+        f"{group}.decisions", awards.decision_log.apply, None,
+        description="The Council's decisions: the log the decisions table is rebuilt from",
     )
     return ServiceRuntime(
         name=SERVICE,
         title="Awards service — xếp hạng và khen thưởng",
-        description="Standings projected from indicator events; the Council's decisions.",
-        settings=settings, broker=broker, db=db, registry=registry,
-        topics=[indicators, standings_topic],
+        description="Standings for every period, their history and forecast, the candidates "
+                    "the system proposes, and the Council's decisions.",
+        settings=settings, broker=broker, db=db, registry=registry, topics=topics.all,
         grpc_services=[(awards_pb2_grpc.add_AwardsServiceServicer_to_server,
-                        AwardsServicer(db, campaign), "campaign.awards.v1.AwardsService")],
+                        awards.servicer, "campaign.awards.v1.AwardsService")],
         relay=relay,
     )
