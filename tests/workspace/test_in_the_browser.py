@@ -1,5 +1,6 @@
 """The web workspace in Debian's Chromium against the real services over the real broker: a unit
-files a nomination dossier, the Office returns it and then accepts and forwards it; a unit that
+files a nomination dossier, the Office returns it and then accepts and forwards it, the Council
+decides and revokes its decision; a unit that
 edits a URL to another unit's dossier is refused; the board changes by itself when a new record
 moves the standings; the unit's and the operators' pages show the figures. Screenshots of the
 main pages stay in var/test-artifacts/workspace."""
@@ -133,11 +134,35 @@ def test_a_unit_files_a_dossier_that_the_office_returns_then_accepts_and_forward
 
     council = signed_in(browser, system.workspace.url, "hoidong")
     assert council.url.endswith("/council")
-    assert "Phòng" not in council.inner_text("h1")
     assert "Giấy khen của Giám đốc Sở" in council.inner_text("table.dossiers")
-    shot(council, artifacts, "council")
+    council_decides_and_revokes(council, artifacts)
     for page in (unit, office, council):
         page.context.close()
+
+
+def council_decides_and_revokes(council: Any, artifacts: Path) -> None:
+    """The Council records its decision on the forwarded dossier, then revokes it."""
+    def decide() -> bool:
+        council.goto("/council")
+        council.click("table.dossiers a.prefill")
+        council.fill("input[name=decision_number]", "125/QĐ-SGTVT")
+        council.fill("input[name=decision_date]", "15/01/2025")
+        council.fill("input[name=signer]", "Giám đốc Sở Giao thông vận tải")
+        council.click("form.decide button[type=submit]")
+        council.wait_for_load_state()
+        # The awards service learns of the forwarding from the dossiers topic, a moment later.
+        return "Đã ghi nhận quyết định khen thưởng." in council.inner_text("main")
+
+    wait_until(decide, "the Council's decision recorded", timeout=60)
+    decisions = council.inner_text("table.decisions")
+    assert "125/QĐ-SGTVT" in decisions and "15/01/2025" in decisions
+    assert "Có hiệu lực" in decisions
+    shot(council, artifacts, "council-decided")
+    council.fill("form.revoke input[name=reason]", "Quyết định ghi nhầm số.")
+    council.click("form.revoke button[type=submit]")
+    council.wait_for_load_state()
+    assert "Đã thu hồi quyết định khen thưởng." in council.inner_text("main")
+    assert "Đã thu hồi" in council.inner_text("table.decisions")
 
 
 def test_a_unit_that_edits_the_url_to_another_units_dossier_is_refused(
