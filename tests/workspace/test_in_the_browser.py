@@ -1,9 +1,8 @@
 """The web workspace in Debian's Chromium against the real services over the real broker: a unit
 files a nomination dossier, the Office returns it and then accepts and forwards it, the Council
-decides and revokes its decision; a unit that
-edits a URL to another unit's dossier is refused; the board changes by itself when a new record
-moves the standings; the unit's and the operators' pages show the figures. Screenshots of the
-main pages stay in var/test-artifacts/workspace."""
+decides and revokes its decision; a unit that edits a URL to another unit's dossier is refused;
+the board changes by itself when a new record moves the standings; the unit's and the operators'
+pages show the figures. Screenshots of the main pages stay in var/test-artifacts/workspace."""
 
 from __future__ import annotations
 
