@@ -81,7 +81,8 @@ def standings_request(key: BoardKey, as_of: str = "") -> Any:
 
 
 def render_table(workspace: Workspace, view: BoardView) -> str:
-    return TEMPLATES.get_template("_board_table.html").render(view=view, labels=None)
+    return TEMPLATES.get_template("_board_table.html").render(view=view,
+                                                              campaign=workspace.campaign)
 
 
 @signed_in()
