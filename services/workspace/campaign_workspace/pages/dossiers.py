@@ -154,12 +154,19 @@ async def attach_document(request: Request) -> Response:
     return back(f"/dossiers/{dossier_id}?v={dossier.version}", "attached")
 
 
-@signed_in("unit")
-async def submit_dossier(request: Request) -> Response:
+async def _versioned_command(request: Request, method: str, message_type: Any,
+                             notice: str) -> Response:
+    """A command that names only the dossier and the version the person saw."""
     dossier_id = str(request.path_params["dossier_id"])
     form = await checked_form(request)
-    return await _act(request, dossier_id, "SubmitDossier", pb.SubmitDossierRequest(
-        dossier_id=dossier_id, expected_version=_version(field(form, "version"))), "submitted")
+    return await _act(request, dossier_id, method, message_type(
+        dossier_id=dossier_id, expected_version=_version(field(form, "version"))), notice)
+
+
+@signed_in("unit")
+async def submit_dossier(request: Request) -> Response:
+    return await _versioned_command(request, "SubmitDossier", pb.SubmitDossierRequest,
+                                    "submitted")
 
 
 @signed_in("office")
@@ -185,10 +192,8 @@ async def review_dossier(request: Request) -> Response:
 
 @signed_in("office")
 async def forward_dossier(request: Request) -> Response:
-    dossier_id = str(request.path_params["dossier_id"])
-    form = await checked_form(request)
-    return await _act(request, dossier_id, "ForwardDossier", pb.ForwardDossierRequest(
-        dossier_id=dossier_id, expected_version=_version(field(form, "version"))), "forwarded")
+    return await _versioned_command(request, "ForwardDossier", pb.ForwardDossierRequest,
+                                    "forwarded")
 
 
 def _attachment(data: bytes, filename: str, media_type: str) -> Response:
