@@ -1,5 +1,5 @@
-# One image for the four services; the compose file picks the service by its command
-# (python -m campaign_<service>). Stubs are generated in the build stage, never committed.
+# One image for the four services and the web workspace; the compose file picks one by its
+# command (python -m campaign_<service>). Stubs are generated in the build stage, never committed.
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml ./

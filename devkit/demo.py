@@ -29,9 +29,16 @@ from devkit.feed import demo_feed
 from devkit.infra import ROOT, PrometheusServer
 from devkit.processes import ServiceProcess
 from devkit.smtp import SmtpServer
+from devkit.workspace_demo import (
+    demo_campaign_file,
+    identity_secret,
+    print_accounts,
+    start_workspace,
+)
 
 PORTS = {"metrics": (50051, 9101), "dossiers": (50052, 9102), "awards": (50053, 9103),
          "notifier": (50054, 9104)}
+WORKSPACE_PORT = 8080
 
 
 def _records_counted(metrics: ServiceProcess) -> float:
@@ -61,6 +68,8 @@ def main() -> int:
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
     parser.add_argument("--records", type=int, default=3000)
     parser.add_argument("--exit", action="store_true", help="stop after showing the results")
+    parser.add_argument("--workspace-port", type=int, default=WORKSPACE_PORT,
+                        help="HTTP port of the web workspace")
     args = parser.parse_args()
 
     run_id = datetime.now().strftime("%Y%m%d%H%M%S")
@@ -68,12 +77,17 @@ def main() -> int:
     work = ROOT / "var" / "demo" / run_id
     work.mkdir(parents=True, exist_ok=True)
     ensure_topics(args.bootstrap, [prefixed(t, prefix) for t in ALL_TOPICS])
+    campaign_file, campaign_note = demo_campaign_file(work)
+    if campaign_note:
+        print(campaign_note)
+    secret = identity_secret()  # the services verify the workspace's signed identities with it
     with SmtpServer(mail_dir=work / "mail") as smtp, contextlib.ExitStack() as stack:
         services = {}
         for name, (grpc_port, metrics_port) in PORTS.items():
             env = {"KAFKA_BOOTSTRAP_SERVERS": args.bootstrap, "TOPIC_PREFIX": prefix,
                    "DATA_DIR": str(work / name), "SMTP_PORT": str(smtp.port),
-                   "CONSUMER_GROUP": f"{prefix}-{name}"}
+                   "CONSUMER_GROUP": f"{prefix}-{name}", "IDENTITY_SECRET": secret,
+                   "CAMPAIGN_FILE": str(campaign_file)}
             process = ServiceProcess(name, env, work / f"{name}.log", grpc_port, metrics_port)
             process.start()
             stack.callback(process.stop)
@@ -81,6 +95,10 @@ def main() -> int:
         for process in services.values():
             process.wait_serving()
         prometheus = _start_prometheus(stack, services, work)
+        workspace = start_workspace(services, work, secret, campaign_file,
+                                    args.workspace_port)
+        stack.callback(workspace.stop)
+        workspace.wait_serving()
         print(f"four services serving; feeding {args.records} portal records")
 
         producer = KafkaProducer(bootstrap_servers=args.bootstrap, acks="all", linger_ms=20)
@@ -105,6 +123,7 @@ def main() -> int:
         if prometheus is not None:
             print(f"  prometheus http://127.0.0.1:{prometheus.port}/alerts (scraping every "
                   "service with deploy/prometheus/rules.yml)")
+        print_accounts(workspace)
         if not args.exit:
             print("\nRunning; Ctrl-C stops the services.")
             with contextlib.suppress(KeyboardInterrupt):

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# demo.sh — set up, start the Kafka broker, and run the whole system with a demo feed of portal
+# demo.sh — set up, start the Kafka broker, and run the whole system (the four services and the
+# web workspace, with demo accounts for each role) with a demo feed of portal
 # records for the seed campaign's units (see README). Ctrl-C stops the services; the broker keeps
 # running (`bash deploy/kafka/kafka.sh stop` stops it). Extra arguments go to devkit.demo
 # (--records N, --exit).

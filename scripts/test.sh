@@ -21,6 +21,13 @@ if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui poppler-utils >/dev/null
 fi
+# The workspace's browser tests drive Debian's Chromium through Playwright (pip, dev extras);
+# Playwright's own browser download is never used. DejaVu draws every Vietnamese letter.
+if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/truetype/dejavu ]; then
+  echo "test: installing Chromium and DejaVu fonts from Debian" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu >/dev/null
+fi
 export PATH="$VENV/bin:$PATH"
 
 echo "== ruff"

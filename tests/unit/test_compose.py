@@ -4,10 +4,11 @@ Prometheus scrapes its metrics port, and its database exists."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 
 from campaign_awards.settings import AwardsSettings
 from campaign_dossiers.settings import DossiersSettings
@@ -29,6 +30,19 @@ def load(path: str) -> Any:
 
 
 COMPOSE = load("docker-compose.yml")
+S = TypeVar("S", bound=BaseSettings)
+
+
+def settings_from(env: dict[str, str], settings_cls: type[S],
+                  monkeypatch: pytest.MonkeyPatch) -> S:
+    """The settings a service reads from exactly this environment, once every variable is known."""
+    known = {name.upper() for name in settings_cls.model_fields}
+    assert set(env) <= known, f"unknown variables: {sorted(set(env) - known)}"
+    for name in known:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return settings_cls()
 
 
 @pytest.mark.parametrize("service", sorted(SETTINGS))
@@ -36,14 +50,7 @@ def test_environment_names_only_settings_that_validate(
     service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env: dict[str, str] = COMPOSE["services"][service]["environment"]
-    settings_cls = SETTINGS[service]
-    known = {name.upper() for name in settings_cls.model_fields}
-    assert set(env) <= known, f"unknown variables: {sorted(set(env) - known)}"
-    for name in known:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    settings = settings_cls()
+    settings = settings_from(env, SETTINGS[service], monkeypatch)
     assert settings.kafka_bootstrap_servers == "kafka:9092"
     assert settings.grpc_host == "0.0.0.0" and settings.metrics_host == "0.0.0.0"
 
@@ -84,3 +91,21 @@ def test_the_dockerfile_builds_what_the_compose_file_runs() -> None:
     assert "USER campaign" in dockerfile
     for service in SETTINGS:
         assert (ROOT / "services" / service / f"campaign_{service}" / "__main__.py").exists()
+
+
+def test_the_workspace_reaches_each_service_by_its_grpc_port_and_shares_the_identity_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from campaign_workspace.settings import SERVICES, WorkspaceSettings
+
+    spec = COMPOSE["services"]["workspace"]
+    settings = settings_from(spec["environment"], WorkspaceSettings, monkeypatch)
+    assert spec["command"] == ["campaign_workspace"]
+    assert f"{settings.http_port}:{settings.http_port}" in spec["ports"]
+    assert (ROOT / "services/workspace/campaign_workspace/__main__.py").exists()
+    for service in SERVICES:
+        grpc_port = COMPOSE["services"][service]["environment"]["GRPC_PORT"]
+        assert settings.address(service) == f"{service}:{grpc_port}"
+    assert set(settings.metrics_link_map()) == set(SERVICES)
+    assert "identity_secret" in spec["secrets"]
+    assert "identity_secret" in COMPOSE["services"]["dossiers"]["secrets"]
