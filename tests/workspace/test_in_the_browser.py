@@ -94,9 +94,13 @@ def test_a_unit_files_a_dossier_that_the_office_returns_then_accepts_and_forward
     upload(unit, tmp_path, "Báo cáo thành tích (Mẫu số 08, Nghị định 98/2023/NĐ-CP)",
            "báo cáo thành tích.docx", word())
     assert "Hồ sơ đã đủ tài liệu theo yêu cầu." in unit.inner_text("main")
-    with unit.expect_download() as drafted:
-        unit.click("text=Tải dự thảo Báo cáo thành tích")
-    assert drafted.value.suggested_filename.endswith(".docx")
+    # QLVT has no figures yet, so it is no candidate: the dossiers service refuses the draft
+    # with its reason, and the page says so instead of handing out an unqualified report.
+    unit.click("text=Tải dự thảo Báo cáo thành tích")
+    unit.wait_for_load_state()
+    refused = unit.inner_text("main")
+    assert "chưa đủ tiêu chuẩn" in refused and "Văn phòng Sở có thể yêu cầu" in refused
+    unit.goto(dossier_url)
     unit.click("form.submit button[type=submit]")
     unit.wait_for_load_state()
     assert unit.inner_text("#dossier-status") == "Đã nộp, chờ thẩm định"
@@ -122,6 +126,10 @@ def test_a_unit_files_a_dossier_that_the_office_returns_then_accepts_and_forward
     assert unit.inner_text("#dossier-status") == "Đã nộp, chờ thẩm định"
 
     office.goto(dossier_url)
+    # The Office may still have the report drafted, visibly marked as not (yet) qualifying.
+    with office.expect_download() as marked:
+        office.click("text=Bản dự thảo có ghi “chưa đủ tiêu chuẩn”")
+    assert marked.value.suggested_filename.endswith(".docx")
     office.fill("form.review-accept input[name=note]", "Hồ sơ đầy đủ, hợp lệ.")
     office.click("form.review-accept button[type=submit]")
     office.wait_for_load_state()

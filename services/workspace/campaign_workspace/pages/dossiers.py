@@ -221,13 +221,17 @@ async def download_document(request: Request) -> Response:
 
 @signed_in("unit", "office", "council")
 async def form08(request: Request) -> Response:
-    """The drafted achievement report (Mẫu số 08) of a dossier's nominee, as DOCX."""
+    """The drafted achievement report (Mẫu số 08) of a dossier's nominee, as DOCX. The dossiers
+    service drafts it only for a current candidate; the Office may ask (`?danh_dau=1`) for a
+    draft marked "chưa đủ tiêu chuẩn", and the service checks that role itself."""
     dossier = await _dossier(request, str(request.path_params["dossier_id"]))
     reply = await workspace_of(request).services.call(
         caller_of(request), "dossiers", "DraftAchievementReport",
         pb.DraftAchievementReportRequest(award_type=dossier.award_type,
                                          nominee_kind=dossier.nominee_kind,
-                                         nominee_code=dossier.nominee_code))
+                                         nominee_code=dossier.nominee_code,
+                                         mark_not_qualified=request.query_params.get(
+                                             "danh_dau") == "1"))
     return _attachment(reply.docx, reply.filename or "bao-cao-thanh-tich.docx",
                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
