@@ -23,6 +23,8 @@ from campaign_kit.topics_admin import ensure_topics
 from devkit.demo_awards import (
     print_awards,
     show_candidates_after_top_up,
+    vn_number,
+    vn_percent,
     wait_until_settled,
 )
 from devkit.feed import demo_feed
@@ -60,13 +62,15 @@ def _print_standings(awards: ServiceProcess) -> None:
     with awards.channel() as channel:
         reply = awards_pb2_grpc.AwardsServiceStub(channel).GetStandings(  # type: ignore[no-untyped-call]
             awards_pb2.GetStandingsRequest())
-    print(f"\nBảng xếp hạng {reply.campaign_id} ({reply.period_key}):")
-    print(f"{'hạng':>4}  {'đơn vị':<6} {'điểm':>7}  K3 (đã TTTT / hồ sơ có phí)")
+    print("\nBảng xếp hạng cả đợt thi đua (= đồng hạng):")
+    print(f"{'hạng':>4}  {'đơn vị':<6} {'điểm':>7}  K3: đã thanh toán trực tuyến / hồ sơ có phí")
     for row in reply.rows:
+        rank = f"{row.rank}{'=' if row.shared_rank else ''}"
         k3 = next((c for c in row.indicators if c.indicator == "K3"), None)
-        figure = (f"{k3.numerator}/{k3.denominator} = {k3.rate or 'n/a'}"
-                  f"{' ✓' if k3.target_met else ''}") if k3 else "n/a"
-        print(f"{row.rank:>4}  {row.unit_code:<6} {row.total_points:>7}  {figure}")
+        figure = (f"{k3.numerator:,}/{k3.denominator:,}".replace(",", ".")
+                  + f" = {vn_percent(k3.rate)}{' (đạt)' if k3.target_met else ''}"
+                  if k3 else "n/a")
+        print(f"{rank:>4}  {row.unit_code:<6} {vn_number(row.total_points):>7}  {figure}")
 
 
 def main() -> int:

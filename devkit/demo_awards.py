@@ -14,13 +14,13 @@ from campaign.awards.v1 import awards_pb2, awards_pb2_grpc
 from devkit.processes import ServiceProcess
 
 
-def _vn(text: str) -> str:
+def vn_number(text: str) -> str:
     """'45.80' -> '45,80'."""
     return text.replace(".", ",") if text else "n/a"
 
 
-def _percent(rate: str) -> str:
-    return f"{_vn(f'{float(rate) * 100:.2f}')}%" if rate else "n/a"
+def vn_percent(rate: str) -> str:
+    return f"{vn_number(f'{float(rate) * 100:.2f}')}%" if rate else "n/a"
 
 
 def _applied(awards: ServiceProcess) -> float:
@@ -60,12 +60,13 @@ def print_awards(awards: ServiceProcess, month: str = "2024-12", unit: str = "QL
     print(f"\nBảng xếp hạng {periods.get(month, month)} (= đồng hạng):")
     for row in standings.rows:
         rank = f"{row.rank}{'=' if row.shared_rank else ''}"
-        print(f"{rank:>4}  {row.unit_code:<5} {_vn(row.total_points):>7}  {row.unit_name}")
-    print(f"\nDự báo của {forecast.subject_name} đến {forecast.campaign_end} "
+        print(f"{rank:>4}  {row.unit_code:<5} {vn_number(row.total_points):>7}  {row.unit_name}")
+    end = "/".join(reversed(forecast.campaign_end.split("-")))  # 2024-12-31 -> 31/12/2024
+    print(f"\nDự báo của {forecast.subject_name} đến {end} "
           f"(nhịp {forecast.window_days} ngày gần nhất):")
     for f in forecast.indicators:
-        print(f"  {f.indicator}: hiện {_percent(f.rate)}, dự kiến {_percent(f.expected_rate)} "
-              f"(chỉ tiêu {_percent(f.target)}) — {f.gap_text}")
+        print(f"  {f.indicator}: hiện {vn_percent(f.rate)}, dự kiến {vn_percent(f.expected_rate)} "
+              f"(chỉ tiêu {vn_percent(f.target)}) — {f.gap_text}")
     print_candidates(candidates)
 
 
@@ -96,7 +97,7 @@ def print_candidates(candidates: Any) -> None:
     print(f"\nĐề xuất khen thưởng ({len(candidates)}):")
     for c in candidates:
         print(f"  {c.award_name}: {c.nominee_name} ({c.nominee_code}), hạng {c.rank}, "
-              f"{_vn(c.total_points)} điểm")
+              f"{vn_number(c.total_points)} điểm")
         for condition in c.conditions:
             print(f"      {'✓' if condition.met else '✗'} {condition.detail}")
 
