@@ -27,7 +27,7 @@ from devkit.demo_awards import (
     vn_percent,
     wait_until_settled,
 )
-from devkit.feed import demo_feed
+from devkit.feed import demo_feed, synced_at_ms
 from devkit.infra import ROOT, PrometheusServer
 from devkit.processes import ServiceProcess
 from devkit.smtp import SmtpServer
@@ -114,8 +114,13 @@ def main() -> int:
         producer = KafkaProducer(bootstrap_servers=args.bootstrap, acks="all", linger_ms=20)
         inbound = prefixed(PORTAL_RECORDS, prefix).name
         started = time.monotonic()
-        for key, value in demo_feed(load_campaign(), args.records):
-            producer.send(inbound, key=key.encode("utf-8"), value=value)
+        campaign = load_campaign()
+        # Replayed as the portals would have synced them: in the order of their own times.
+        feed = sorted(((synced_at_ms(value, campaign.tz), key, value)
+                       for key, value in demo_feed(campaign, args.records)),
+                      key=lambda record: record[0])
+        for synced_ms, key, value in feed:
+            producer.send(inbound, key=key.encode("utf-8"), value=value, timestamp_ms=synced_ms)
         producer.flush()
         producer.close()
         while _records_counted(services["metrics"]) < args.records:

@@ -7,10 +7,12 @@ import json
 import time
 import urllib.request
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from kafka import KafkaProducer
 
 from campaign.awards.v1 import awards_pb2, awards_pb2_grpc
+from devkit.feed import synced_at_ms
 from devkit.processes import ServiceProcess
 
 
@@ -87,8 +89,9 @@ def top_up(bootstrap: str, inbound: str, officer: str = "Hoàng Văn Đức", co
                               "PhongBanXuLy": "Bộ phận Một cửa", "ThoiDiemXuLy": received,
                               "NoiDungXuLy": "Tiếp nhận hồ sơ"}],
         }
-        producer.send(inbound, key=code.encode(),
-                      value=json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        value = json.dumps(record, ensure_ascii=False).encode("utf-8")
+        producer.send(inbound, key=code.encode(), value=value,
+                      timestamp_ms=synced_at_ms(value, ZoneInfo("Asia/Ho_Chi_Minh")))
     producer.flush()
     producer.close()
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from campaign_contracts.campaign_file import SEED_CATALOGUE, Campaign, seed_path
 
@@ -43,6 +44,19 @@ def catalogue_procedures(path: Path | None = None) -> list[Procedure]:
 
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%d%H%M%S")
+
+
+def synced_at_ms(value: bytes, tz: ZoneInfo) -> int:
+    """When a portal would have synced this record: the latest time it carries (returned,
+    finished, received). The demo sends it as the Kafka timestamp, so that a replay of 2024 in
+    2026 keeps 2024 as the figures' time (their history, forecasts and deadlines)."""
+    record = json.loads(value)
+    stamps = [record.get(f) for f in ("NgayTra", "NgayKetThucXuLy", "NgayTiepNhan")]
+    latest = max((t for t in stamps if isinstance(t, str) and len(t) == 14 and t.isdigit()),
+                 default=None)
+    if latest is None:
+        return int(datetime.now(tz).timestamp() * 1000)
+    return int(datetime.strptime(latest, "%Y%m%d%H%M%S").replace(tzinfo=tz).timestamp() * 1000)
 
 
 def demo_feed(campaign: Campaign, count: int, seed: int = 2024) -> Iterator[tuple[str, bytes]]:
