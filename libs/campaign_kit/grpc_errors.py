@@ -1,6 +1,6 @@
 """One way for every service to refuse a call (docs/api.md): a gRPC status, a Vietnamese
 message for people, and a stable English reason code for programs — as `google.rpc.ErrorInfo`
-in the rich status details (`grpc-status-details-bin`) and as plain `error-reason` trailing
+in the rich status details (`grpc-status-details-bin`) and as plain `refusal-reason` trailing
 metadata for clients that do not decode details.
 
     await abort(context, grpc.StatusCode.NOT_FOUND, "unknown_nominee",
@@ -9,7 +9,9 @@ metadata for clients that do not decode details.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+import functools
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import grpc
 from google.protobuf import any_pb2
@@ -17,7 +19,7 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 DOMAIN = "campaign.lsdot.vn"
-REASON_KEY = "error-reason"
+REASON_KEY = "refusal-reason"
 
 
 def status_of(code: grpc.StatusCode, reason: str, message: str,
@@ -51,3 +53,37 @@ def reason_of(error: grpc.RpcError) -> str | None:
                 return str(info.reason)
     metadata: Any = error.trailing_metadata() or ()  # type: ignore[attr-defined]
     return next((str(value) for key, value in metadata if key == REASON_KEY), None)
+
+
+class DomainRefusal(Protocol):
+    """What a service's domain raises to refuse: a kind (mapped to a status), a stable reason
+    code and a Vietnamese message."""
+
+    kind: Any
+    reason: str
+    message: str
+
+
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+Servicer = TypeVar("Servicer")
+Method = Callable[[Servicer, Req, Any], Awaitable[Resp]]
+
+
+def answers_refusals(
+    refusal_type: type[BaseException], status: Mapping[Any, grpc.StatusCode],
+) -> Callable[[Method[Servicer, Req, Resp]], Method[Servicer, Req, Resp]]:
+    """A decorator for servicer methods: the domain's refusal raised inside ends the call with
+    the status of its kind, its message and its reason code, by `abort`."""
+
+    def decorate(method: Method[Servicer, Req, Resp]) -> Method[Servicer, Req, Resp]:
+        @functools.wraps(method)
+        async def wrapper(self: Servicer, request: Req, context: Any) -> Resp:
+            try:
+                return await method(self, request, context)
+            except refusal_type as refused:
+                refusal: DomainRefusal = refused  # type: ignore[assignment]
+                await abort(context, status[refusal.kind], refusal.reason, refusal.message)
+        return wrapper
+
+    return decorate

@@ -45,4 +45,4 @@ async def test_a_refusal_carries_code_vietnamese_message_and_reason() -> None:
     assert (info.reason, info.domain, dict(info.metadata)) == (
         "unknown_unit", DOMAIN, {"unit_code": "XYZ"})
     plain: dict[str, Any] = dict(error.trailing_metadata() or ())  # type: ignore[arg-type]
-    assert plain["error-reason"] == "unknown_unit"
+    assert plain["refusal-reason"] == "unknown_unit"

@@ -5,12 +5,11 @@ caller of the council role (campaign_kit.identity)."""
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
 import grpc
 
@@ -22,6 +21,7 @@ from campaign_awards.queries import Reader
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import AwardDecided, DecisionRevoked, IndicatorStanding
 from campaign_kit.db import Database
+from campaign_kit.grpc_errors import answers_refusals as refusals_answered
 from campaign_kit.identity import Authenticator, Caller, Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -36,26 +36,7 @@ STATUS: dict[RefusalKind, grpc.StatusCode] = {
     RefusalKind.UNAUTHENTICATED: grpc.StatusCode.UNAUTHENTICATED,
 }
 
-Req = TypeVar("Req")
-Resp = TypeVar("Resp")
-Servicer = TypeVar("Servicer")
-
-
-async def abort_with(context: Context, refusal: Refusal) -> NoReturn:
-    await context.abort(STATUS[refusal.kind], refusal.message,
-                        trailing_metadata=(("refusal-reason", refusal.reason),))
-
-
-def answers_refusals(
-    method: Callable[[Servicer, Req, Context], Awaitable[Resp]],
-) -> Callable[[Servicer, Req, Context], Awaitable[Resp]]:
-    @functools.wraps(method)
-    async def wrapper(self: Servicer, request: Req, context: Context) -> Resp:
-        try:
-            return await method(self, request, context)
-        except Refusal as refusal:
-            await abort_with(context, refusal)
-    return wrapper
+answers_refusals = refusals_answered(Refusal, STATUS)
 
 
 def _text(value: Decimal | None, places: str = "0.01") -> str:

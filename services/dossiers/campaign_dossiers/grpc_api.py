@@ -5,12 +5,11 @@ requests into commands and queries, and answers refusals with their status, mess
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import grpc
 from pydantic import ValidationError
@@ -41,6 +40,7 @@ from campaign_dossiers.figures import figures_of
 from campaign_dossiers.handlers import CommandBus
 from campaign_kit.db import Database
 from campaign_kit.grpc_errors import abort
+from campaign_kit.grpc_errors import answers_refusals as refusals_answered
 
 log = logging.getLogger(__name__)
 
@@ -62,26 +62,11 @@ VERDICTS = {
     dossiers_pb2.VERDICT_ACCEPT: Verdict.ACCEPT, dossiers_pb2.VERDICT_RETURN: Verdict.RETURN,
 }
 
-Req = TypeVar("Req")
-Resp = TypeVar("Resp")
-Servicer = TypeVar("Servicer")
+answers_refusals = refusals_answered(Refusal, STATUS)
 
 
 async def abort_with(context: Context, refusal: Refusal) -> NoReturn:
-    await context.abort(STATUS[refusal.kind], refusal.message,
-                        trailing_metadata=(("refusal-reason", refusal.reason),))
-
-
-def answers_refusals(
-    method: Callable[[Servicer, Req, Context], Awaitable[Resp]],
-) -> Callable[[Servicer, Req, Context], Awaitable[Resp]]:
-    @functools.wraps(method)
-    async def wrapper(self: Servicer, request: Req, context: Context) -> Resp:
-        try:
-            return await method(self, request, context)
-        except Refusal as refusal:
-            await abort_with(context, refusal)
-    return wrapper
+    await abort(context, STATUS[refusal.kind], refusal.reason, refusal.message)
 
 
 def dossier_id_of(text: str) -> uuid.UUID:
