@@ -1,8 +1,9 @@
 """The awards chain end to end, each service a process over the real broker, on SQLite and on
 PostgreSQL: portal records -> metrics -> standings -> a candidate -> the unit's dossier accepted
 and forwarded by the Office (through the dossiers service) -> the Council's DecideAward ->
-AwardDecided on the decisions topic. Then the operator's `rebuild` replays the log into an empty
-database and gives back the same standings, history, candidates and decisions."""
+AwardDecided on the decisions topic -> the notifier's e-mail to the unit over a real SMTP server.
+Then the operator's `rebuild` replays the log into an empty database and gives back the same
+standings, history, candidates and decisions."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from campaign_contracts.topics import AWARD_DECISIONS, CANDIDATES, PORTAL_RECORD
 from campaign_kit.db import Database
 from devkit.infra import ROOT
 from devkit.processes import ServiceProcess
+from devkit.smtp import SmtpServer
 from tests.dossiers.api import caller_metadata, upload
 from tests.dossiers.builders import ACCESS_TOKENS, GIAY_KHEN, pdf, word
 from tests.dossiers.test_over_the_broker import wait_for
@@ -63,17 +65,28 @@ def second_database_url(database_url: str, request: pytest.FixtureRequest,
 
 
 @pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
 def services(kafka_bootstrap: str, topic_prefix: str, tmp_path: Path, campaign_file: Path,
-             database_url: str) -> Iterator[dict[str, ServiceProcess]]:
+             database_url: str, smtp: SmtpServer) -> Iterator[dict[str, ServiceProcess]]:
     create_all_topics(kafka_bootstrap, topic_prefix)
     running = {}
-    for name in ("metrics", "dossiers", "awards"):
+    for name in ("metrics", "dossiers", "awards", "notifier"):
         env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "TOPIC_PREFIX": topic_prefix,
                "DATA_DIR": str(tmp_path / name), "CONSUMER_GROUP": f"{topic_prefix}-{name}",
                "CAMPAIGN_FILE": str(campaign_file), "ACCESS_TOKENS": ACCESS_TOKENS,
                "LOG_LEVEL": "INFO", "RELAY_INTERVAL_S": "0.5"}
         if name == "awards":
             env["DATABASE_URL"] = database_url
+        if name == "notifier":
+            # A working morning on the campaign's clock: the decision is not held by the
+            # campaign's quiet hours, whatever the hour the test runs at.
+            env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port),
+                       CLOCK_START="2025-01-15T09:00:00+07:00", CLOCK_SPEED="1")
         running[name] = ServiceProcess(name, env, tmp_path / f"{name}.log")
     for process in running.values():
         process.start()
@@ -133,7 +146,7 @@ def awards_tables(url: str) -> dict[str, Any]:
 
 def test_from_portal_records_to_the_councils_decision_and_back_by_rebuild(
     services: dict[str, ServiceProcess], kafka_bootstrap: str, topic_prefix: str,
-    database_url: str, second_database_url: str,
+    database_url: str, second_database_url: str, smtp: SmtpServer,
 ) -> None:
     # QLVT: one online, paid dossier for each of its online services: K1, K2 and K3 all met.
     portal = producer(kafka_bootstrap)
@@ -206,6 +219,16 @@ def test_from_portal_records_to_the_councils_decision_and_back_by_rebuild(
     assert published["evidence"]["rank"] == 1
     candidates = read_all(kafka_bootstrap, prefixed(CANDIDATES, topic_prefix).name, 2)
     assert {c["candidate_id"] for c in candidates} >= {f"{GIAY_KHEN}:collective:QLVT"}
+
+    # The unit is told, in Vietnamese, with the decision's number and date.
+    def decision_mail() -> Any:
+        return next((m.message for m in list(smtp.inbox.messages)
+                     if "125/QĐ-SGTVT" in str(m.message["Subject"])), None)
+
+    mail = wait_for(decision_mail, "the unit's e-mail about the decision")
+    assert "qlvt@sgtvt.langson.example" in str(mail["To"])
+    body = mail.get_body(("plain",))
+    assert body is not None and "15/01/2025" in body.get_content()
 
     # The operator's rebuild into an empty database gives back the same state.
     assert services["awards"].stop() == 0
