@@ -130,7 +130,7 @@ def main() -> int:
         print(f"awards applied the indicator events {settled:.1f}s after that")
         _print_standings(services["awards"])
         print_awards(services["awards"])
-        show_candidates_after_top_up(services["awards"], args.bootstrap, inbound)
+        show_candidates_after_top_up(services["awards"], args.bootstrap, inbound, feed[-1][0])
         # Notices are judged on settled figures at the campaign's evaluation times: give the
         # notifier's replay clock (an hour a second) time to reach them.
         remaining = NOTICES_SETTLE_S - (time.monotonic() - started)

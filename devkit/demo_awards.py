@@ -7,12 +7,10 @@ import json
 import time
 import urllib.request
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kafka import KafkaProducer
 
 from campaign.awards.v1 import awards_pb2, awards_pb2_grpc
-from devkit.feed import synced_at_ms
 from devkit.processes import ServiceProcess
 
 
@@ -72,10 +70,11 @@ def print_awards(awards: ServiceProcess, month: str = "2024-12", unit: str = "QL
     print_candidates(candidates)
 
 
-def top_up(bootstrap: str, inbound: str, officer: str = "Hoàng Văn Đức", count: int = 20
-           ) -> None:
+def top_up(bootstrap: str, inbound: str, synced_after_ms: int, officer: str = "Hoàng Văn Đức",
+           count: int = 20) -> None:
     """A one-stop-shop officer of QLVT receives `count` more dossiers in December 2024, filed
-    and paid online: enough for the individual award's K3 condition in the seed feed."""
+    and paid online: enough for the individual award's K3 condition in the seed feed. The
+    portal syncs them after everything the feed sent (`synced_after_ms`), as a late batch."""
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
     for i in range(count):
         received = f"202412{20 + i % 10:02d}0900{i % 60:02d}"
@@ -91,7 +90,7 @@ def top_up(bootstrap: str, inbound: str, officer: str = "Hoàng Văn Đức", co
         }
         value = json.dumps(record, ensure_ascii=False).encode("utf-8")
         producer.send(inbound, key=code.encode(), value=value,
-                      timestamp_ms=synced_at_ms(value, ZoneInfo("Asia/Ho_Chi_Minh")))
+                      timestamp_ms=synced_after_ms + 1000 * (i + 1))
     producer.flush()
     producer.close()
 
@@ -105,10 +104,11 @@ def print_candidates(candidates: Any) -> None:
             print(f"      {'✓' if condition.met else '✗'} {condition.detail}")
 
 
-def show_candidates_after_top_up(awards: ServiceProcess, bootstrap: str, inbound: str) -> None:
+def show_candidates_after_top_up(awards: ServiceProcess, bootstrap: str, inbound: str,
+                                 synced_after_ms: int) -> None:
     print("\nThêm 20 hồ sơ nộp và thanh toán trực tuyến do Hoàng Văn Đức (QLVT) tiếp nhận "
           "trong tháng 12/2024:")
-    top_up(bootstrap, inbound)
+    top_up(bootstrap, inbound, synced_after_ms)
     wait_until_settled(awards)
     with awards.channel() as channel:
         stub: Any = awards_pb2_grpc.AwardsServiceStub(channel)  # type: ignore[no-untyped-call]

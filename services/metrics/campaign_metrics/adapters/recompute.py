@@ -5,6 +5,7 @@ become dirty and are announced at the next flush."""
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, exists, select, update
@@ -68,9 +69,20 @@ def _computed(connection: Connection, defs: Definitions, at_ms: int) -> tuple[
     return cells, uses
 
 
+def _undated_ms(defs: Definitions, at_ms: int) -> int:
+    """The time of a cell no record touched: the definitions' own time, but never after the
+    campaign's first day. Such a cell (0 of a unit's online services, say) holds from the start,
+    so its version never stands after the records that later move it — a replay of 2024 loads
+    its catalogue in 2026, and history and forecasts read figures by their time."""
+    start = datetime.combine(defs.campaign.period.start, time(), defs.campaign.tz)
+    return min(at_ms, int(start.timestamp() * 1000))
+
+
 def recompute(connection: Connection, defs: Definitions, at_ms: int) -> None:
     """Replace every cell's figure and every use counter by what the snapshots give under
-    `defs`; `at_ms` dates the cells no record touched (the definitions' own time)."""
+    `defs`; `at_ms` (the definitions' own time) dates the cells no record touched, at the
+    latest the campaign's first day."""
+    at_ms = _undated_ms(defs, at_ms)
     cells, uses = _computed(connection, defs, at_ms)
     # An indicator the campaign file no longer declares leaves with its cells (nothing can
     # name it any more: no target, no name, no plug-in).
