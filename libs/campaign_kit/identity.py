@@ -21,9 +21,14 @@ import binascii
 import hashlib
 import hmac
 import json
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from campaign_kit.settings import IdentitySettings
 
 ROLES = ("unit", "office", "council", "operator")
 """unit: phòng, ban, đơn vị; office: Văn phòng Sở (Thường trực Hội đồng TĐKT); council: Hội
@@ -203,3 +208,17 @@ class Authenticator:
         if caller is None:
             raise Unauthenticated("unknown_token", "Mã truy cập không hợp lệ.")
         return caller
+
+
+def configured_authenticator(settings: IdentitySettings, known_units: Iterable[str]
+                             ) -> Authenticator:
+    """The callers a service's settings configure, or exit(2) with one readable line (like any
+    bad setting): a short or doubtful token entry, a short secret, an unreadable file."""
+    try:
+        secret = settings.identity_secret_bytes()
+        signer = IdentitySigner(secret) if secret else None
+        static = StaticTokens.parse(settings.access_token_entries(), known_units)
+    except (IdentityConfigError, OSError) as exc:
+        print(f"configuration error: ACCESS_TOKENS / IDENTITY_SECRET: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return Authenticator(static, signer)

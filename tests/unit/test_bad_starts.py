@@ -140,3 +140,12 @@ def test_output_cut_short_by_the_reader_is_not_an_error(data_dir: str) -> None:
     assert "BrokenPipe" not in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 0
 
+
+
+@pytest.mark.parametrize("service", ["dossiers", "awards", "notifier"])
+def test_a_doubtful_access_token_stops_the_service_with_one_line(service: str,
+                                                                 data_dir: str) -> None:
+    result = start(service, ACCESS_TOKENS="short:office", DATA_DIR=data_dir)
+    assert result.returncode == 2
+    assert the_error_line(result) == (
+        "configuration error: ACCESS_TOKENS / IDENTITY_SECRET: entry 1: token shorter than 16")

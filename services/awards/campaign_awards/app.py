@@ -5,7 +5,6 @@ real ones around it — settings, database, broker, outbox relay and subscriptio
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -29,12 +28,7 @@ from campaign_contracts.events import (
 )
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
-from campaign_kit.identity import (
-    Authenticator,
-    IdentityConfigError,
-    IdentitySigner,
-    StaticTokens,
-)
+from campaign_kit.identity import Authenticator, configured_authenticator
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
 from campaign_kit.wiring import declare_publishers, subscribe_events
@@ -94,17 +88,10 @@ def bootstrap(
 
 def authenticator(settings: AwardsSettings, campaign: Campaign) -> Authenticator:
     """The configured callers, or exit(2) with one readable line (like any bad setting)."""
-    try:
-        secret = settings.identity_secret_bytes()
-        signer = IdentitySigner(secret) if secret else None
-        static = StaticTokens.parse(settings.access_token_entries(),
-                                    (u.code for u in campaign.units))
-    except (IdentityConfigError, OSError) as exc:
-        print(f"configuration error: ACCESS_TOKENS / IDENTITY_SECRET: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    if not len(static) and signer is None:
+    found = configured_authenticator(settings, (u.code for u in campaign.units))
+    if not len(found.static) and found.signer is None:
         log.warning("no callers configured: DecideAward and RevokeDecision are refused")
-    return Authenticator(static, signer)
+    return found
 
 
 def build(settings: AwardsSettings) -> ServiceRuntime:

@@ -5,7 +5,6 @@ settings, database, blob directory, broker, outbox relay and subscriptions."""
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from campaign_contracts import topics as t
 from campaign_contracts.campaign_file import SEED_CAMPAIGN, Campaign, load_campaign, seed_path
 from campaign_contracts.events import DossierEventMessage, IndicatorUpdated
 from campaign_dossiers import SERVICE, store
-from campaign_dossiers.auth import AccessTokens, TokenConfigError
+from campaign_dossiers.auth import AccessTokens
 from campaign_dossiers.awards_view import (
     CandidateMessage,
     CandidatesProjection,
@@ -35,7 +34,7 @@ from campaign_dossiers.projection import CONSUMER, DossierProjection, Projection
 from campaign_dossiers.settings import DossiersSettings
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
-from campaign_kit.identity import IdentitySigner
+from campaign_kit.identity import configured_authenticator
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
 from campaign_kit.wiring import declare_publishers, subscribe_events
@@ -80,13 +79,7 @@ def certificate_template_of(campaign: Campaign, campaign_file: Path | None) -> P
 
 def access_tokens(settings: DossiersSettings, campaign: Campaign) -> AccessTokens:
     """The configured callers, or exit(2) with one readable line (like any bad setting)."""
-    try:
-        secret = settings.identity_secret_bytes()
-        signer = IdentitySigner(secret) if secret else None
-        tokens = AccessTokens.parse(settings.access_token_entries(), campaign, signer)
-    except (TokenConfigError, OSError) as exc:
-        print(f"configuration error: ACCESS_TOKENS / IDENTITY_SECRET: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    tokens = AccessTokens(configured_authenticator(settings, (u.code for u in campaign.units)))
     if not tokens:
         log.warning("no access tokens configured: every dossier call but figures is refused")
     return tokens

@@ -15,13 +15,10 @@ from campaign_dossiers.domain.access import Principal, Role
 from campaign_dossiers.domain.errors import Refusal, RefusalKind
 from campaign_kit.identity import (
     Authenticator,
-    IdentityConfigError,
     IdentitySigner,
     StaticTokens,
     Unauthenticated,
 )
-
-TokenConfigError = IdentityConfigError
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,7 @@ from campaign_contracts.events import (
 )
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
-from campaign_kit.identity import (
-    Authenticator,
-    IdentityConfigError,
-    IdentitySigner,
-    StaticTokens,
-)
+from campaign_kit.identity import Authenticator, configured_authenticator
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
 from campaign_kit.wiring import declare_publishers, subscribe_events
@@ -115,14 +110,7 @@ def _fail(setting: str, problem: object) -> None:
 
 
 def authenticator(settings: NotifierSettings, campaign: Campaign) -> Authenticator:
-    try:
-        secret = settings.identity_secret_bytes()
-        static = StaticTokens.parse(settings.access_token_entries(),
-                                    (u.code for u in campaign.units))
-        return Authenticator(static, IdentitySigner(secret) if secret else None)
-    except (IdentityConfigError, OSError) as exc:
-        _fail("ACCESS_TOKENS / IDENTITY_SECRET", exc)
-        raise  # unreachable
+    return configured_authenticator(settings, (u.code for u in campaign.units))
 
 
 def channels(settings: NotifierSettings, campaign: Campaign) -> dict[str, Channel]:
