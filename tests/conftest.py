@@ -56,6 +56,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.create_database(f"test_{uuid.uuid4().hex[:12]}")
 
 
+@pytest.fixture
+def rebuilt_database_url(database_url: str, request: pytest.FixtureRequest,
+                         tmp_path: Path) -> str:
+    """A second, empty database of the same kind, for rebuild tests."""
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'rebuilt.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database(f"test_{uuid.uuid4().hex[:12]}")
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     REPORT.unlink(missing_ok=True)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -53,15 +52,6 @@ def campaign_file(tmp_path: Path) -> Path:
     path = tmp_path / "campaign-far-deadline.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def second_database_url(database_url: str, request: pytest.FixtureRequest,
-                        tmp_path: Path) -> str:
-    if database_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'rebuilt.db'}"
-    server: Any = request.getfixturevalue("postgres_server")
-    return str(server.create_database(f"test_{uuid.uuid4().hex[:12]}"))
 
 
 @pytest.fixture
@@ -146,7 +136,7 @@ def awards_tables(url: str) -> dict[str, Any]:
 
 def test_from_portal_records_to_the_councils_decision_and_back_by_rebuild(
     services: dict[str, ServiceProcess], kafka_bootstrap: str, topic_prefix: str,
-    database_url: str, second_database_url: str, smtp: SmtpServer,
+    database_url: str, rebuilt_database_url: str, smtp: SmtpServer,
 ) -> None:
     # QLVT: one online, paid dossier for each of its online services: K1, K2 and K3 all met.
     portal = producer(kafka_bootstrap)
@@ -233,7 +223,7 @@ def test_from_portal_records_to_the_councils_decision_and_back_by_rebuild(
     # The operator's rebuild into an empty database gives back the same state.
     assert services["awards"].stop() == 0
     original = awards_tables(database_url)
-    env = {"DATABASE_URL": second_database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+    env = {"DATABASE_URL": rebuilt_database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "TOPIC_PREFIX": topic_prefix, "PATH": "/usr/bin:/bin"}
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "campaign_awards", "rebuild"], env=env,
@@ -241,5 +231,5 @@ def test_from_portal_records_to_the_councils_decision_and_back_by_rebuild(
     report("awards rebuild from the log", f"{time.monotonic() - started:.1f} s")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Đã dựng lại từ ")
-    assert awards_tables(second_database_url) == original
+    assert awards_tables(rebuilt_database_url) == original
     portal.close()

@@ -72,16 +72,6 @@ def wait_for(probe: Callable[[], T | None], what: str, timeout: float = 60.0) ->
 
 
 @pytest.fixture
-def rebuilt_database_url(database_url: str, request: pytest.FixtureRequest,
-                         tmp_path: Path) -> str:
-    """A second, empty database of the same kind."""
-    if database_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'rebuilt.db'}"
-    server: Any = request.getfixturevalue("postgres_server")
-    return str(server.create_database(f"test_{uuid.uuid4().hex[:12]}"))
-
-
-@pytest.fixture
 def campaign_file(tmp_path: Path) -> Path:
     """The seed campaign with next year's deadline: this machine's clock is past 2024, and the
     deadline itself is proven with an injected clock in test_grpc_api."""
