@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from campaign.notifier.v1 import notifier_pb2, notifier_pb2_grpc
 from campaign_contracts.campaign_file import Campaign
 from campaign_kit.db import Database, as_utc
+from campaign_kit.grpc_errors import abort
 from campaign_kit.identity import Authenticator, Unauthenticated
 from campaign_notifier.clock import Clock
 from campaign_notifier.domain.access import Reader, Refused, check_resend, unit_filter
@@ -26,8 +27,7 @@ MAX_PAGE = 1000
 
 
 async def refuse(context: Context, status: str, reason: str, message: str) -> NoReturn:
-    await context.abort(getattr(grpc.StatusCode, status), message,
-                        trailing_metadata=(("refusal-reason", reason),))
+    await abort(context, getattr(grpc.StatusCode, status), reason, message)
 
 
 def _time(value: str, name: str) -> datetime | None:

@@ -12,6 +12,7 @@ import grpc
 
 from campaign.metrics.v1 import metrics_pb2, metrics_pb2_grpc
 from campaign_kit.db import Database
+from campaign_kit.grpc_errors import abort
 from campaign_kit.outbox import Publish
 from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY
 from campaign_metrics.adapters.ingest import PortalIngest
@@ -41,9 +42,7 @@ def _value(v: IndicatorView) -> metrics_pb2.IndicatorValue:
 
 async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: QueryError) -> NoReturn:
     code = grpc.StatusCode.NOT_FOUND if error.not_found else grpc.StatusCode.INVALID_ARGUMENT
-    # As the dossiers service answers: the message for people, the reason for programs.
-    await context.abort(code, str(error), trailing_metadata=(("refusal-reason", error.reason),))
-    raise AssertionError("abort returns by raising")  # pragma: no cover
+    await abort(context, code, error.reason, str(error))
 
 
 class StatusSources(Protocol):
@@ -89,9 +88,8 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
             defs = self.projection.definitions(connection)
         self._defs, self._defs_at, self._defs_generation = defs, now, generation
         if defs is None:
-            await context.abort(grpc.StatusCode.UNAVAILABLE,
-                                "chưa có danh mục thủ tục nào được áp dụng; hãy thử lại sau",
-                                trailing_metadata=(("refusal-reason", "no_catalogue"),))
+            await abort(context, grpc.StatusCode.UNAVAILABLE, "no_catalogue",
+                        "chưa có danh mục thủ tục nào được áp dụng; hãy thử lại sau")
             raise AssertionError("unreachable")  # pragma: no cover
         return defs
 
@@ -149,13 +147,9 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
     ) -> metrics_pb2.IngestSummary:
         portal = self.tokens.portal_for(bearer_token(context.invocation_metadata() or ()))
         if portal is None:
-            await context.abort(
-                grpc.StatusCode.UNAUTHENTICATED,
-                "mã truy cập của cổng thiếu hoặc không đúng: gửi metadata "
-                "`authorization: Bearer <mã>`",
-                trailing_metadata=(("refusal-reason", "unknown_portal_token"),),
-            )
-            raise AssertionError("unreachable")  # pragma: no cover
+            await abort(context, grpc.StatusCode.UNAUTHENTICATED, "unknown_portal_token",
+                        "mã truy cập của cổng thiếu hoặc không đúng: gửi metadata "
+                        "`authorization: Bearer <mã>`")
 
         async def records() -> AsyncIterator[bytes]:
             async for item in request_iterator:
