@@ -1,11 +1,14 @@
 """Each service's own database through SQLAlchemy Core: SQLite by default, PostgreSQL by URL.
 
 Two tables every service shares in shape (each in its own database): the consumed positions
-of its projections, and its outbox of events waiting to be published.
+of its projections, and its outbox of events waiting to be published. A service's tables are
+made and changed by its Alembic revisions (`service_metadata`, `campaign_kit.migrations`).
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,6 +32,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.dml import Insert
+
+from campaign_kit.migrations import (
+    REVISIONS,
+    VERSION_TABLE,
+    SchemaChange,
+    revisions_of,
+    upgrade_to_head,
+)
+
+log = logging.getLogger(__name__)
+
+
+def service_metadata(revisions: str) -> MetaData:
+    """A service's tables, whose schema is made and changed only by the Alembic revisions in
+    the package `revisions` (e.g. "campaign_awards.migrations"), never by create_all."""
+    return MetaData(info={REVISIONS: revisions})
 
 
 def positions_table(metadata: MetaData) -> Table:
@@ -57,7 +76,8 @@ def outbox_table(metadata: MetaData) -> Table:
 
 
 # Any fixed 64-bit number, the same in every instance of every service (each has its own
-# database, so one key is enough).
+# database, so one key is enough). The release before migrations took the same lock around its
+# create_all: an instance of it starting beside a new one waits too.
 SCHEMA_LOCK_KEY = 0x6C73646F74  # "lsdot"
 
 
@@ -82,19 +102,39 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.metadata = metadata
 
-    def create_schema(self) -> None:
-        """Create missing tables. On PostgreSQL under an advisory lock: instances starting
-        together would otherwise race in `create_all` (both see a table missing, the second
-        CREATE fails on pg_type's unique index). Schema changes to existing tables are not
-        handled here: migrations are a separate piece of work."""
-        with self.engine.begin() as connection:
+    def create_schema(self) -> SchemaChange | None:
+        """Bring the database to the code's schema, under the schema lock so that instances
+        starting together do not race: the service's revisions upgrade it to the newest one
+        (stamping a database of the release before migrations at the baseline first). Tables
+        that name no revisions (a test's own) are created with create_all."""
+        with self.schema_lock() as connection:
+            if revisions_of(self.metadata) is None:
+                self.metadata.create_all(connection)
+                return None
+            change = upgrade_to_head(connection, self.metadata)
+        log.info(change.describe())
+        return change
+
+    def drop_schema(self) -> None:
+        """Drop the tables and the version record, so that `create_schema` builds them anew."""
+        self.metadata.drop_all(self.engine)
+        if revisions_of(self.metadata) is not None:
+            with self.engine.begin() as connection:
+                connection.execute(text(f"DROP TABLE IF EXISTS {VERSION_TABLE}"))
+
+    @contextmanager
+    def schema_lock(self) -> Iterator[Connection]:
+        """One transaction in which no other instance changes the schema: PostgreSQL's
+        advisory lock, or for a SQLite file an exclusive lock on a file beside it (Alembic's
+        DDL on SQLite is not transactional: two processes would both build the tables)."""
+        database = self.engine.url.database
+        beside = (Path(f"{database}.schema-lock")
+                  if self.is_sqlite and database and database != ":memory:" else None)
+        with _file_lock(beside), self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                    {"key": SCHEMA_LOCK_KEY})
-            self.metadata.create_all(connection)
-
-    def drop_schema(self) -> None:
-        self.metadata.drop_all(self.engine)
+            yield connection
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -111,6 +151,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _file_lock(path: Path | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    with path.open("a") as held:  # the lock goes with the file's closing
+        fcntl.flock(held, fcntl.LOCK_EX)
+        yield
 
 
 def insert_for(connection: Connection, table: Table) -> Insert:

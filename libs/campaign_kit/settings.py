@@ -15,7 +15,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from campaign_kit.startup import remember_settings
 
 
-class ServiceSettings(BaseSettings):
+class DatabaseSettings(BaseSettings):
+    """Where a service's database is: all that `python -m campaign_<service> migrate` needs."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    database_url: str = Field(default="", description="SQLAlchemy URL; default: a SQLite file")
+    data_dir: Path = Field(default=Path("var"), description="Where the default SQLite file lives")
+
+    def sqlalchemy_url(self, service: str) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / f'{service}.db'}"
+
+
+class ServiceSettings(DatabaseSettings):
     """Settings every service has. Each service subclasses it and adds its own."""
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
@@ -25,8 +39,6 @@ class ServiceSettings(BaseSettings):
     )
     topic_prefix: str = Field(default="", description="Prefix of every topic (isolates tests)")
     consumer_group: str = Field(default="", description="Consumer group; default: the service name")
-    database_url: str = Field(default="", description="SQLAlchemy URL; default: a SQLite file")
-    data_dir: Path = Field(default=Path("var"), description="Where the default SQLite file lives")
     grpc_host: str = Field(default="127.0.0.1", description="Interface the gRPC server binds")
     grpc_port: int = Field(ge=0, le=65535, description="gRPC port (0: any free port)")
     metrics_host: str = Field(default="127.0.0.1", description="Interface of /metrics")
@@ -58,13 +70,8 @@ class ServiceSettings(BaseSettings):
         default=5.0, gt=0, description="How often events left in the outbox are published again"
     )
 
-    def sqlalchemy_url(self, service: str) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{self.data_dir / f'{service}.db'}"
 
-
-S = TypeVar("S", bound=ServiceSettings)
+S = TypeVar("S", bound=BaseSettings)
 
 
 def secrets_from_files(cls: type[BaseSettings], environ: Mapping[str, str]) -> dict[str, Any]:

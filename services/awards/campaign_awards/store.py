@@ -14,16 +14,15 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
-    MetaData,
     Numeric,
     String,
     Table,
     Text,
 )
 
-from campaign_kit.db import outbox_table, positions_table
+from campaign_kit.db import outbox_table, positions_table, service_metadata
 
-metadata = MetaData()
+metadata = service_metadata("campaign_awards.migrations")
 positions = positions_table(metadata)
 outbox = outbox_table(metadata)
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grpc_health.v1 import health_pb2
 from prometheus_client import CollectorRegistry
-from sqlalchemy.exc import DBAPIError
 
 from campaign.metrics.v1 import metrics_pb2_grpc
 from campaign_contracts import topics as t
@@ -55,22 +53,6 @@ RECORDS_CONSUMER = f"{SERVICE}.portal-records"
 
 log = logging.getLogger(__name__)
 CATALOGUE_CONSUMER = f"{SERVICE}.catalogue"
-
-
-class MetricsDatabase(Database):
-    """Instances started together (one per partition) race to create the tables: the loser's
-    CREATE TABLE fails on a table the winner just made. Trying again finds them all there."""
-
-    def create_schema(self) -> None:
-        for attempt in range(1, 6):
-            try:
-                super().create_schema()
-                return
-            except DBAPIError:
-                if attempt == 5:
-                    raise
-                log.info("tables being created by another instance; trying again")
-                time.sleep(0.2 * attempt)
 
 
 @dataclass(frozen=True)
@@ -135,7 +117,7 @@ def build_components(settings: MetricsSettings) -> Components:
         indicators=t.prefixed(t.INDICATORS, prefix),
         catalogue=t.prefixed(t.CATALOGUE, prefix),
     )
-    db = MetricsDatabase(settings.sqlalchemy_url(SERVICE), store.metadata)
+    db = Database(settings.sqlalchemy_url(SERVICE), store.metadata)
     outputs = OutputTopics(dead_letter=topics.dead_letter.name, accepted=topics.accepted.name,
                            indicators=topics.indicators.name)
     consumer_metrics = ConsumerMetrics(registry)

@@ -8,16 +8,15 @@ from sqlalchemy import (
     Column,
     DateTime,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 
-from campaign_kit.db import outbox_table, positions_table
+from campaign_kit.db import outbox_table, positions_table, service_metadata
 
-metadata = MetaData()
+metadata = service_metadata("campaign_notifier.migrations")
 positions = positions_table(metadata)
 outbox = outbox_table(metadata)
 

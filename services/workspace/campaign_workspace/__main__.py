@@ -1,5 +1,5 @@
 """python -m campaign_workspace [serve] | add-account USERNAME --role ROLE [--unit CODE]
-[--name NAME] [--password-stdin]"""
+[--name NAME] [--password-stdin] | migrate [--sql]"""
 
 from __future__ import annotations
 
@@ -59,6 +59,12 @@ def _serve(settings: WorkspaceSettings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["migrate"]:  # the schema step of every start, alone (the kit's command)
+        from campaign_kit.migrations import migrate_main
+        from campaign_workspace.accounts import metadata
+
+        return migrate_main("workspace", metadata, argv[1:])
     parser = argparse.ArgumentParser(prog="python -m campaign_workspace")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="serve the web workspace (default)")

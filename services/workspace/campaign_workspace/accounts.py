@@ -11,12 +11,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, select
+from sqlalchemy import Column, DateTime, String, Table, select
 
-from campaign_kit.db import Database, upsert
+from campaign_kit.db import Database, service_metadata, upsert
 from campaign_kit.identity import ROLES, Caller
 
-metadata = MetaData()
+metadata = service_metadata("campaign_workspace.migrations")
 accounts = Table(
     "accounts",
     metadata,

@@ -12,14 +12,13 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
 )
 
-from campaign_kit.db import outbox_table, positions_table
+from campaign_kit.db import outbox_table, positions_table, service_metadata
 
-metadata = MetaData()
+metadata = service_metadata("campaign_metrics.migrations")
 positions = positions_table(metadata)
 outbox = outbox_table(metadata)
 

@@ -1,0 +1,1 @@
+"""Alembic's environment for every service: env.py and the template of a new revision."""
