@@ -36,7 +36,7 @@ SERVICE_TABLES = {
 
 # Alembic runs ruff on the file it wrote (unused imports out, imports sorted).
 RUFF_HOOK = {"hooks": "ruff", "ruff.type": "module", "ruff.module": "ruff",
-             "ruff.options": "check --fix --quiet REVISION_SCRIPT_FILENAME"}
+             "ruff.options": "check --fix --exit-zero --quiet REVISION_SCRIPT_FILENAME"}
 
 
 def service_tables(service: str) -> MetaData:
@@ -45,9 +45,8 @@ def service_tables(service: str) -> MetaData:
     return metadata
 
 
-def write_revision(service: str, message: str, url: str | None = None) -> Path | None:
-    """The new revision's file, or None when the revisions already match the code."""
-    metadata = service_tables(service)
+def write_revision(metadata: MetaData, message: str, url: str | None = None) -> Path | None:
+    """The new revision's file for these tables, or None when the revisions already match."""
     revisions = str(revisions_of(metadata))
     with tempfile.TemporaryDirectory() as scratch:
         db = Database(url or f"sqlite:///{Path(scratch) / 'scratch.db'}", metadata)
@@ -75,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("message", help='what changes, e.g. "dossiers: add the ward column"')
     parser.add_argument("--url", help="compare with this database instead of a scratch SQLite")
     args = parser.parse_args(argv)
-    path = write_revision(args.service, args.message, args.url)
+    path = write_revision(service_tables(args.service), args.message, args.url)
     if path is None:
         print(f"{args.service}: the revisions match the tables, nothing to write",
               file=sys.stderr)

@@ -66,6 +66,12 @@ def baseline(config: Config) -> str:
     return base
 
 
+def head_revision(metadata: MetaData) -> str | None:
+    """The newest revision of the service whose tables these are."""
+    config = alembic_config(_revisions(metadata), metadata)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 @dataclass(frozen=True)
 class SchemaChange:
     before: str | None  # the revision found; None for an empty or an unversioned database
