@@ -72,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("service", choices=sorted(SERVICE_TABLES))
     parser.add_argument("message", help='what changes, e.g. "dossiers: add the ward column"')
-    parser.add_argument("--url", help="compare with this database instead of a scratch SQLite")
+    parser.add_argument("--url", help="an empty scratch database to compare with instead of "
+                        "SQLite (it is upgraded to the newest revision first)")
     args = parser.parse_args(argv)
     path = write_revision(service_tables(args.service), args.message, args.url)
     if path is None:

@@ -38,5 +38,7 @@ def configure_logging(service: str, level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "kafka"):
+    # Alembic's own lines (its dialect, each revision) stay at DEBUG: the kit logs one line for
+    # the schema step (campaign_kit.db).
+    for noisy in ("aiokafka", "kafka", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -15,6 +15,7 @@ import argparse
 import importlib
 import io
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,9 @@ from sqlalchemy.exc import SQLAlchemyError
 REVISIONS = "revisions"
 ENVIRONMENT = Path(__file__).with_name("alembic_env")
 VERSION_TABLE = "alembic_version"
+# Alembic's `op` and `context` are module-wide proxies: one migration at a time per process
+# (threads each upgrading their own database would otherwise swap them under each other).
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def revisions_of(metadata: MetaData) -> str | None:
@@ -106,9 +110,10 @@ def upgrade_to_head(connection: Connection, metadata: MetaData) -> SchemaChange:
         raise CommandError(f"the database is at revision {before}, which this release does not "
                            "know (a newer release's database?)")
     stamped = before is None and has_release_tables(connection, metadata)
-    if stamped:
-        command.stamp(config, baseline(config))
-    command.upgrade(config, "head")
+    with _ONE_AT_A_TIME:
+        if stamped:
+            command.stamp(config, baseline(config))
+        command.upgrade(config, "head")
     return SchemaChange(before, str(current_revision(connection)), stamped)
 
 
@@ -122,10 +127,11 @@ def upgrade_sql(engine: Engine, metadata: MetaData) -> str:
     config = alembic_config(_revisions(metadata), metadata,
                             url=engine.url.render_as_string(hide_password=False),
                             output=output)
-    if stamp:
-        before = baseline(config)
-        command.stamp(config, before, sql=True)
-    command.upgrade(config, f"{before}:head" if before else "head", sql=True)
+    with _ONE_AT_A_TIME:
+        if stamp:
+            before = baseline(config)
+            command.stamp(config, before, sql=True)
+        command.upgrade(config, f"{before}:head" if before else "head", sql=True)
     return output.getvalue()
 
 

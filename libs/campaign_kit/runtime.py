@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
+from alembic.util.exc import CommandError
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -19,9 +20,11 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio  # type: ignore[attr-defined]
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, start_http_server
+from sqlalchemy.exc import SQLAlchemyError
 
 from campaign_contracts.topics import Topic, dead_letter_of, is_dead_letter
 from campaign_kit.db import Database
+from campaign_kit.migrations import one_line
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.settings import ServiceSettings
 from campaign_kit.startup import StartupError, exit_on, port_is_free, wait_for_kafka
@@ -86,7 +89,10 @@ class ServiceRuntime:
         # Ports first: a second instance stops here, before it touches the database or topics.
         self._start_metrics_endpoint()
         await self.start_grpc()
-        self.db.create_schema()
+        try:
+            self.db.create_schema()
+        except (SQLAlchemyError, CommandError) as exc:
+            raise StartupError(f"DATABASE_URL: schema step failed: {one_line(exc)}") from exc
         await wait_for_kafka(self.settings.kafka_bootstrap_servers,
                              self.settings.kafka_connect_timeout_s)
         if self.settings.create_topics:

@@ -18,6 +18,7 @@ from campaign_kit.migrations import VERSION_TABLE, head_revision
 from devkit.infra import PostgresServer, free_port
 from devkit.schema_revision import SERVICE_TABLES, service_tables
 from tests.migrations.release import load_release_schema
+from tests.unit.test_bad_starts import start, the_error_line
 
 
 def migrate(service: str, *args: str, **environment: str) -> subprocess.CompletedProcess[str]:
@@ -70,3 +71,18 @@ def test_an_operator_upgrades_a_release_database(postgres_server: PostgresServer
     assert unreachable.returncode == 1 and unreachable.stdout == ""
     assert unreachable.stderr.startswith("awards migrate: error: connection failed")
     assert len(unreachable.stderr.splitlines()) == 1
+
+
+def test_a_service_started_on_a_newer_releases_database_stops_with_one_line(
+    tmp_path: Path,
+) -> None:
+    assert migrate("awards", DATA_DIR=str(tmp_path)).returncode == 0
+    db = Database(f"sqlite:///{tmp_path / 'awards.db'}", service_tables("awards"))
+    with db.begin() as connection:
+        connection.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = '9999'"))
+    db.dispose()
+    result = start("awards", DATA_DIR=str(tmp_path))
+    assert result.returncode == 1
+    assert the_error_line(result) == (
+        "startup error: DATABASE_URL: schema step failed: the database is at revision 9999, "
+        "which this release does not know (a newer release's database?)")
