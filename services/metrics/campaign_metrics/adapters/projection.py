@@ -237,17 +237,15 @@ class MetricsProjection:
             else:
                 parsed.append((record, code, state))
         current = load_states(connection, list({code for _, code, _ in parsed}))
-        cells: dict[CellKey, CellChange] = {}
-        uses: dict[UsageKey, int] = {}
         snapshots: dict[str, dict[str, Any]] = {}
         last_by_unit: dict[str, int] = {}
         catalogue = defs.catalogue
         contributions = self.contributions(defs)
-        add = contributions.add
+        tally = contributions.tally()
+        add = tally.add
         participants = self.participants
         outsiders: set[str] = set()
-        for record, code, state in parsed:
-            source = record_source(record)
+        for order, (record, code, state) in enumerate(parsed):
             at_ms = record.timestamp
             old = current.get(code)
             if state.unit_code not in participants:
@@ -255,17 +253,19 @@ class MetricsProjection:
             if old is not None and old.unit_code not in participants:
                 outsiders.add(old.unit_code)  # moved away: its unit's count drops
             if old != state:  # a duplicate, or a change the indicators do not read, adds nothing
-                add(cells, uses, old, -1, at_ms, source)
-                add(cells, uses, state, 1, at_ms, source)
+                add(old, -1, at_ms, order, record)
+                add(state, 1, at_ms, order, record)
                 current[code] = state
             unknown = catalogue.unknown_reason(state.unit_code, state.procedure_code)
             if unknown is not None:
                 telemetry.unknown.inc()
-            snapshots[code] = _snapshot_row(code, state, unknown is None, record, source)
+            snapshots[code] = _snapshot_row(code, state, unknown is None, record)
             if at_ms > last_by_unit.get(state.unit_code, -1):
                 last_by_unit[state.unit_code] = at_ms
             if self.emit_accepted:
-                outbox_rows.append(self._accepted(code, state, source, unknown is None))
+                outbox_rows.append(self._accepted(code, state, record_source(record),
+                                                  unknown is None))
+        cells, uses = tally.spread(record_source)
         to_date = driver_date(connection)
         for row in snapshots.values():
             row["received_on"] = to_date(row["received_on"])
@@ -326,7 +326,6 @@ class MetricsProjection:
 
 def _snapshot_row(
     code: str, state: DossierState, known: bool, record: ConsumerRecord[bytes, bytes],
-    source: str,
 ) -> dict[str, Any]:
     received_on: date | None = state.received_on
     return {
