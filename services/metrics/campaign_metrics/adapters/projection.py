@@ -61,7 +61,6 @@ from campaign_metrics.domain.state import DossierState
 log = logging.getLogger(__name__)
 
 RECORD_NAMESPACE = uuid.UUID("6f1c2a4e-8d7b-4c1e-9a43-0b5e2f6d7c10")
-_LOOKUP_CHUNK = 900  # snapshot codes per SELECT, under SQLite's bound-parameter limits
 _SNAPSHOT_COLUMNS = [
     "dossier_code", "unit_code", "procedure_code", "channel", "status", "received_on",
     "online_payment", "fee_exempt", "receiving_officer", "finished_on", "finished_in_time",
