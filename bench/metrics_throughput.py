@@ -49,6 +49,7 @@ from bench.peer import k2_k3_ceiling
 from bench.quix_peer import quix_k2_k3_peer
 from bench.serving import get_indicators_load, ingest_rate, record_to_event
 from campaign_contracts.topics import PORTAL_RECORDS, prefixed
+from campaign_kit.topic_reader import TopicReader
 from campaign_metrics.adapters import tables as store
 from campaign_metrics.app import RECORDS_CONSUMER
 from devkit.infra import ROOT, KafkaBroker, PostgresServer, free_port, free_port_pair
@@ -241,9 +242,7 @@ def run_service(bootstrap: str, prefix: str, group: str, database_url: str, topi
 
 
 def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    from campaign_metrics.adapters.catalogue_log import end_offsets as ends
-
-    return asyncio.run(ends(bootstrap, topic))
+    return asyncio.run(TopicReader(bootstrap).end_offsets(topic))
 
 
 # --- where the time goes --------------------------------------------------------------------
