@@ -303,10 +303,10 @@ def profile_pipeline(database_url: str, count: int) -> list[str]:
         "validation (lean decoder; the contract model for unusual records)":
             share("decoder.py", "decode"),
         "  of which checking yyyyMMddHHmmss times": share("decoder.py", "_time"),
-        "indicator arithmetic (old -> new contributions)":
-            share("contributions.py", "add"),
+        "indicator arithmetic (old -> new contributions, spread over cells)":
+            share("contributions.py", "add", "spread"),
         "database (snapshots, cells, uses, positions, commit)":
-            share("db.py", "execute_many") + share("snapshots.py", "load_states")
+            share("db.py", "write_many") + share("snapshots.py", "load_states")
             + share("cell_store.py", "add_to_usage") + share("consumer.py", "_position")
             + share("db.py", "upsert") + share("base.py", "_commit_impl"),
         "announcements (IndicatorUpdated to the outbox)": share("announcer.py", "announce"),
