@@ -8,22 +8,17 @@ does. Two programs compute it over the same topic:
 - `bench.quix_peer`: a Quix Streams application with the dossiers' contributions in its state
   store (the peer the issue measured).
 
-Both read records with `contribution`, so they compute the same figures."""
+Both compute with bench/k2_k3.py, so they compute the same figures."""
 
 from __future__ import annotations
 
 import csv
-import json
 import time
-from collections import defaultdict
-from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer
 
+from bench.k2_k3 import Contribution, UnitTotals, contribution_reader
 from campaign_contracts.campaign_file import SEED_CATALOGUE, load_campaign, seed_path
-
-Contribution = tuple[str, int, int, int]
-"""unit, K2 numerator (-1: not counted), in K3's denominator, K3 numerator."""
 
 
 def _fee_procedures() -> set[str]:
@@ -31,55 +26,17 @@ def _fee_procedures() -> set[str]:
         return {row["MaTTHC"] for row in csv.DictReader(handle) if row["CoPhiLePhi"] == "1"}
 
 
-def contribution_reader() -> Callable[[bytes], tuple[str, Contribution] | None]:
-    """(MaHoSo, contribution) of a raw record; None for one that does not read."""
+def campaign_parameters() -> tuple[str, str, list[str]]:
+    """The seed campaign's first and last days (yyyyMMdd) and its fee-bearing procedures."""
     campaign = load_campaign()
-    start, end = (f"{campaign.period.start:%Y%m%d}", f"{campaign.period.end:%Y%m%d}")
-    fees = _fee_procedures()
-
-    def read(value: bytes) -> tuple[str, Contribution] | None:
-        try:
-            record = json.loads(value or b"")
-            received = record.get("NgayTiepNhan") or ""
-            counted = (start <= received[:8] <= end
-                       and record["TrangThaiHoSo"] not in (1, 3))
-            listed = record.get("DanhSachLePhi") or []
-            exempt = bool(listed) and all(f["Gia"] == 0 for f in listed)
-            return record["MaHoSo"], (
-                record["DonViXuLy"],
-                int(record["KenhThucHien"] == 2) if counted else -1,
-                int(counted and record["MaTTHC"] in fees and not exempt),
-                int(record.get("DuocThanhToanTrucTuyen") in (1, 2)))
-        except (ValueError, KeyError, TypeError):
-            return None
-
-    return read
-
-
-class UnitTotals:
-    """K2 and K3 numerator and denominator per unit."""
-
-    def __init__(self) -> None:
-        self.k2: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        self.k3: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-
-    def add(self, contribution: Contribution | list[int | str], sign: int) -> None:
-        unit, online, fee_bearing, paid = contribution
-        assert isinstance(unit, str) and isinstance(online, int)
-        if online >= 0:
-            cell = self.k2[unit]
-            cell[0] += sign * online
-            cell[1] += sign
-        if fee_bearing:
-            cell = self.k3[unit]
-            cell[0] += sign * int(paid)
-            cell[1] += sign
+    return (f"{campaign.period.start:%Y%m%d}", f"{campaign.period.end:%Y%m%d}",
+            sorted(_fee_procedures()))
 
 
 async def k2_k3_ceiling(bootstrap: str, topic: str, count: int) -> tuple[float, float]:
     """(records per second, µs of CPU per record) of the plain-Python loop over `count`
     records of `topic`."""
-    read_record = contribution_reader()
+    read_record = contribution_reader(*campaign_parameters())
     latest: dict[str, Contribution] = {}
     totals = UnitTotals()
     consumer = AIOKafkaConsumer(

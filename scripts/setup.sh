@@ -45,8 +45,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ] || [ ! -d build/gen/c
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q "grpcio-tools>=1.66"
   "$VENV/bin/python" scripts/gen_proto.py
-  # bench: the metrics benchmark's peer (Quix Streams), so that every benchmark runs as is.
-  "$VENV/bin/python" -m pip install -q -e ".[dev,bench]"
+  "$VENV/bin/python" -m pip install -q -e ".[dev]"
   echo "$wanted" >"$stamp"
 fi
 
