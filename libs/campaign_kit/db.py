@@ -203,10 +203,24 @@ def _compile_many(connection: Connection, stmt: Any, columns: Sequence[str]) -> 
            f"{sql[end + 1:]}", True
 
 
+_ISO_DAYS: dict[Any, str | None] = {None: None}
+
+
+def _iso_day(day: Any) -> str | None:
+    """A day's ISO text, kept: a feed's records fall on a few hundred days."""
+    text = _ISO_DAYS.get(day)
+    if text is None and day is not None:
+        if len(_ISO_DAYS) > 10_000:
+            _ISO_DAYS.clear()
+            _ISO_DAYS[None] = None
+        text = _ISO_DAYS[day] = day.isoformat()
+    return text
+
+
 def driver_date(connection: Connection) -> Callable[[Any], Any]:
     """How a date goes to the driver: SQLite stores the ISO text SQLAlchemy reads back."""
     if connection.dialect.name == "sqlite":
-        return lambda day: None if day is None else day.isoformat()
+        return _iso_day
     return lambda day: day
 
 
