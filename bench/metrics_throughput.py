@@ -5,17 +5,18 @@
         [--serving-seconds 10] [--ingest-records 20000] [--skip-rebuild]
 
 In one run, with the machine noted: it puts a realistic feed on a fresh inbound topic (one
-partition), reads it with a bare aiokafka consumer (the Python ceiling: fetch and decode only)
-and with a peer (a plain-Python consumer computing K2 and K3 per unit, bench/peer.py), then
-runs the real service (`python -m campaign_metrics`) on SQLite and on PostgreSQL and times the
-records from the topic to committed indicators — the positions stored with the cells in the
-service's database. `--two-partitions` adds one and two instances on two partitions. Then it
-profiles the pipeline in process, measures a running service (GetIndicators under 200
-concurrent callers, record to IndicatorUpdated at 50 records/s, one gRPC Ingest stream;
-bench/serving.py), and times `python -m campaign_metrics rebuild` over --rebuild-records
-records. Each figure is printed beside the one the issue measured before and the one it asks
-for. It starts its own Kafka broker and PostgreSQL server with the repository's deploy/
-scripts unless told otherwise, and stops them.
+partition), reads it with a bare aiokafka consumer (the Python ceiling: fetch and decode only),
+with the peer (a Quix Streams application computing K2 and K3 per unit with its state store,
+bench/quix_peer.py) and with a plain-Python loop computing the same (bench/peer.py: a ceiling
+for any Python program, not a peer), then runs the real service (`python -m campaign_metrics`)
+on SQLite and on PostgreSQL and times the records from the topic to committed indicators — the
+positions stored with the cells in the service's database. `--two-partitions` adds one and
+two instances on two partitions. Then it profiles the pipeline in process, measures a running
+service (GetIndicators under 200 concurrent callers, record to IndicatorUpdated at 50
+records/s, one gRPC Ingest stream; bench/serving.py), and times `python -m campaign_metrics
+rebuild` over --rebuild-records records. Each figure is printed beside the one the issue
+measured before and the one it asks for. It starts its own Kafka broker and PostgreSQL server
+with the repository's deploy/ scripts unless told otherwise, and stops them.
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.exc import DBAPIError
 
 from bench.feed import produce, records
-from bench.peer import k2_k3_peer
+from bench.peer import k2_k3_ceiling
+from bench.quix_peer import quix_k2_k3_peer
 from bench.serving import get_indicators_load, ingest_rate, record_to_event
 from campaign_contracts.topics import PORTAL_RECORDS, prefixed
+from campaign_kit.topic_reader import TopicReader
 from campaign_metrics.adapters import tables as store
 from campaign_metrics.app import RECORDS_CONSUMER
 from devkit.infra import ROOT, KafkaBroker, PostgresServer, free_port, free_port_pair
@@ -129,8 +132,9 @@ def create_topic(bootstrap: str, name: str, partitions: int) -> None:
 # --- measurements ---------------------------------------------------------------------------
 
 
-async def bare_consumer(bootstrap: str, topic: str, count: int) -> float:
-    """Records per second of an aiokafka consumer that only fetches and decodes."""
+async def bare_consumer(bootstrap: str, topic: str, count: int) -> tuple[float, float]:
+    """(records per second, µs of CPU per record) of an aiokafka consumer that only fetches
+    and decodes."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
         auto_offset_reset="earliest", max_partition_fetch_bytes=8 * 1024 * 1024,
@@ -138,11 +142,12 @@ async def bare_consumer(bootstrap: str, topic: str, count: int) -> float:
     await consumer.start()
     try:
         read = 0
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         while read < count:
             batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
             read += sum(len(rows) for rows in batch.values())
-        return read / (time.perf_counter() - started)
+        return (read / (time.perf_counter() - started),
+                (time.process_time() - cpu) / read * 1e6)
     finally:
         await consumer.stop()
 
@@ -237,9 +242,7 @@ def run_service(bootstrap: str, prefix: str, group: str, database_url: str, topi
 
 
 def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    from campaign_metrics.adapters.catalogue_log import end_offsets as ends
-
-    return asyncio.run(ends(bootstrap, topic))
+    return asyncio.run(TopicReader(bootstrap).end_offsets(topic))
 
 
 # --- where the time goes --------------------------------------------------------------------
@@ -300,10 +303,10 @@ def profile_pipeline(database_url: str, count: int) -> list[str]:
         "validation (lean decoder; the contract model for unusual records)":
             share("decoder.py", "decode"),
         "  of which checking yyyyMMddHHmmss times": share("decoder.py", "_time"),
-        "indicator arithmetic (old -> new contributions)":
-            share("contributions.py", "add"),
+        "indicator arithmetic (old -> new contributions, spread over cells)":
+            share("contributions.py", "add", "spread"),
         "database (snapshots, cells, uses, positions, commit)":
-            share("db.py", "execute_many") + share("snapshots.py", "load_states")
+            share("db.py", "write_many") + share("snapshots.py", "load_states")
             + share("cell_store.py", "add_to_usage") + share("consumer.py", "_position")
             + share("db.py", "upsert") + share("base.py", "_commit_impl"),
         "announcements (IndicatorUpdated to the outbox)": share("announcer.py", "announce"),
@@ -370,10 +373,16 @@ def main(argv: list[str] | None = None) -> int:
                 ends = end_offsets(bootstrap, topic)
                 say(f"\n{args.records:,} records (~1 KB each) on {partitions} partition(s), "
                     f"produced in {produced:.1f}s")
-                bare = asyncio.run(bare_consumer(bootstrap, topic, args.records))
-                say(f"  bare aiokafka consumer (fetch and decode only) {bare:>10,.0f} rec/s")
-                peer = asyncio.run(k2_k3_peer(bootstrap, topic, args.records))
-                say(f"  peer: plain-Python consumer, K2+K3 per unit   {peer:>10,.0f} rec/s")
+                bare, bare_cpu = asyncio.run(bare_consumer(bootstrap, topic, args.records))
+                say(f"  bare aiokafka consumer (fetch and decode only) {bare:>9,.0f} rec/s; "
+                    f"{bare_cpu:.0f} µs of CPU per record")
+                peer, peer_cpu = quix_k2_k3_peer(bootstrap, topic, args.records,
+                                                 work / f"quix-{prefix}")
+                say(f"  peer (Quix Streams), K2+K3 per unit           {peer:>10,.0f} rec/s; "
+                    f"{peer_cpu:.0f} µs of CPU per record")
+                ceiling, ceiling_cpu = asyncio.run(k2_k3_ceiling(bootstrap, topic, args.records))
+                say(f"  ceiling (plain Python K2+K3)                  {ceiling:>10,.0f} rec/s; "
+                    f"{ceiling_cpu:.0f} µs of CPU per record")
                 for kind in kinds if partitions == 1 else ["sqlite"]:
                     for count in instances:
                         # A fresh database and consumer group per run: it reads the topic from
@@ -383,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
                             run.replace("-", "_")), topic, args.records, ends, count, work)
                         say(f"  metrics service on {kind}, {count} instance(s): {result.line()}")
                         say(f"    = {result.sustained / bare * 100:.0f}% of the bare consumer, "
-                            f"{result.sustained / peer:.2f}x the peer"
+                            f"{result.sustained / peer:.2f}x the peer (Quix Streams), "
+                            f"{result.sustained / ceiling:.2f}x the ceiling (plain Python)"
                             + (f"  [{ISSUE_FIGURES[kind]}]" if partitions == 1 else ""))
             first = make[kinds[0]]
             say("\nwhere the time goes:")

@@ -63,6 +63,17 @@ EDGES: list[dict[str, Any] | bytes] = [
     {"MaHoSo": "W", "MaTTHC": "X", "DonViXuLy": "VP", "KenhThucHien": 2},
     b'{"MaHoSo": "X", "broken"', b"[]", b"null", b"\xff\xfe", b'{"MaHoSo": NaN}',
     portal_record("Y", fees=[{"Gia": 1e400}]),
+    portal_record("Z1", fees=[{"Gia": 1000, "amount": 5}]),  # a fee field by its Python name
+    portal_record("Z2", QuaTrinhXuLy=[{"officer": "A", "ThoiDiemXuLy": "20240702083000"}]),
+    portal_record("Z3", fees=[{"Gia": 10**30}]),
+    portal_record("Z4", received="２０２４０７０２０８３０００"),  # digits, but not ASCII ones
+    portal_record("Z5", received="20240702０８３０００"),
+    b'{"MaHoSo": "Z6\\ud800", "MaTTHC": "X", "DonViXuLy": "VP", "KenhThucHien": 2, '
+    b'"TrangThaiHoSo": 2}',  # an escaped lone surrogate
+    b'{"MaHoSo": "Z6\xff", "MaTTHC": "X", "DonViXuLy": "VP", "KenhThucHien": 2, '
+    b'"TrangThaiHoSo": 2}',  # not UTF-8
+    b'{"MaHoSo": "Z7", "MaTTHC": "X", "DonViXuLy": "VP", "KenhThucHien": 2, "KenhThucHien": 1, '
+    b'"TrangThaiHoSo": 2}',  # a field twice
 ]
 
 

@@ -132,7 +132,7 @@ def build_components(settings: MetricsSettings) -> Components:
     )
 
 
-FETCH_BYTES_PER_PARTITION = 8 * 1024 * 1024  # a whole batch per fetch, not 1 MiB slices
+FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024  # a whole batch per fetch, not 1 MiB slices
 FETCH_MIN_BYTES = 512 * 1024
 
 

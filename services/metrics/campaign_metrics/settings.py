@@ -27,7 +27,9 @@ class MetricsSettings(ServiceSettings):
         default=None, description="A file of name:token pairs, one per line (# comments)"
     )
     inbound_batch_max: int = Field(
-        default=5000, ge=1, le=50_000, description="Most portal records applied in one batch"
+        # 10,000 rather than 5,000: a batch's cells, lookups and commit cost about the same
+        # either way, and catching up took 15% less CPU per record (bench.metrics_throughput).
+        default=10_000, ge=1, le=50_000, description="Most portal records applied in one batch"
     )
     inbound_batch_wait_ms: int = Field(
         default=100, ge=1, le=10_000, description="Longest wait for a batch to fill"

@@ -15,24 +15,15 @@ from typing import Any
 
 from sqlalchemy import Connection, case, true
 
-from campaign_kit.db import execute_many, insert_for
+from campaign_kit.db import insert_for, write_many
 from campaign_metrics.adapters.tables import CELL_KEY, USAGE_KEY, indicator_cells, service_usage
 from campaign_metrics.domain.contributions import CellChange, CellKey, UsageKey
 from campaign_metrics.domain.definitions import Definitions
 
-
-def _cell_row(
-    key: CellKey, change: CellChange, defs: Definitions, denominator: int
-) -> dict[str, Any]:
-    indicator, kind, code, period_kind, period_key = key
-    return {
-        "indicator": indicator, "subject_kind": kind, "subject_code": code,
-        "period_kind": period_kind, "period_key": period_key,
-        "numerator": change.numerator, "denominator": denominator,
-        "campaign_version": defs.campaign_version, "catalogue_version": defs.catalogue_version,
-        "as_of_ms": change.as_of_ms, "last_source": change.source, "dirty": True,
-        "emitted_numerator": None, "emitted_denominator": None, "emitted_versions": None,
-    }
+_CELL_COLUMNS = [
+    *CELL_KEY, "numerator", "denominator", "campaign_version", "catalogue_version", "as_of_ms",
+    "last_source", "dirty", "emitted_numerator", "emitted_denominator", "emitted_versions",
+]  # the order of the rows add_to_cells writes
 
 
 def add_to_cells(
@@ -43,19 +34,22 @@ def add_to_cells(
     instances lock shared cells in the same order."""
     if not changes:
         return
-    counts: list[dict[str, Any]] = []
-    services: list[dict[str, Any]] = []
+    counts: list[tuple[Any, ...]] = []
+    services: list[tuple[Any, ...]] = []
+    versions = (defs.campaign_version, defs.catalogue_version)
     for key in sorted(changes):
         change = changes[key]
         if defs.indicator(key[0]).counts_services:
             # The denominator is the catalogue's services, not a sum: the row is made with it.
-            online = defs.denominator_services(key[0], key[1], key[2])
-            services.append(_cell_row(key, change, defs, online))
+            denominator, rows = defs.denominator_services(key[0], key[1], key[2]), services
         else:
-            counts.append(_cell_row(key, change, defs, change.denominator))
-    execute_many(connection, "add-to-cells", _add_statement(adds_denominator=True), counts)
-    execute_many(connection, "add-to-service-cells", _add_statement(adds_denominator=False),
-                  services)
+            denominator, rows = change.denominator, counts
+        rows.append((*key, change.numerator, denominator, *versions, change.as_of_ms,
+                     change.source, True, None, None, None))
+    write_many(connection, "add-to-cells", _add_statement(adds_denominator=True),
+               _CELL_COLUMNS, counts)
+    write_many(connection, "add-to-service-cells", _add_statement(adds_denominator=False),
+               _CELL_COLUMNS, services)
 
 
 def _add_statement(*, adds_denominator: bool) -> Callable[[Connection], Any]:

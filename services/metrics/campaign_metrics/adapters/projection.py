@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,10 +27,10 @@ from campaign_contracts.events import (
 from campaign_contracts.portal_record import RecordRejected
 from campaign_kit.db import (
     driver_date,
-    execute_many,
     insert_for,
     upsert_many,
     upsert_statement,
+    write_many,
 )
 from campaign_kit.outbox import add_many_to_outbox
 from campaign_metrics import SERVICE
@@ -61,8 +61,12 @@ from campaign_metrics.domain.state import DossierState
 log = logging.getLogger(__name__)
 
 RECORD_NAMESPACE = uuid.UUID("6f1c2a4e-8d7b-4c1e-9a43-0b5e2f6d7c10")
-_LOOKUP_CHUNK = 900  # snapshot codes per SELECT, under SQLite's bound-parameter limits
-_UPSERT_DOSSIER = upsert_statement(dossiers, ["dossier_code"], [c.name for c in dossiers.c])
+_SNAPSHOT_COLUMNS = [
+    "dossier_code", "unit_code", "procedure_code", "channel", "status", "received_on",
+    "online_payment", "fee_exempt", "receiving_officer", "finished_on", "finished_in_time",
+    "known_to_catalogue", "source_topic", "source_partition", "source_offset", "record_at_ms",
+]  # the order of _snapshot_row
+_UPSERT_DOSSIER = upsert_statement(dossiers, ["dossier_code"], _SNAPSHOT_COLUMNS)
 
 
 class DefinitionsMissing(RuntimeError):
@@ -237,17 +241,15 @@ class MetricsProjection:
             else:
                 parsed.append((record, code, state))
         current = load_states(connection, list({code for _, code, _ in parsed}))
-        cells: dict[CellKey, CellChange] = {}
-        uses: dict[UsageKey, int] = {}
-        snapshots: dict[str, dict[str, Any]] = {}
+        snapshots: dict[str, tuple[DossierState, bool, ConsumerRecord[bytes, bytes]]] = {}
         last_by_unit: dict[str, int] = {}
         catalogue = defs.catalogue
         contributions = self.contributions(defs)
-        add = contributions.add
+        tally = contributions.tally()
+        add = tally.add
         participants = self.participants
         outsiders: set[str] = set()
-        for record, code, state in parsed:
-            source = record_source(record)
+        for order, (record, code, state) in enumerate(parsed):
             at_ms = record.timestamp
             old = current.get(code)
             if state.unit_code not in participants:
@@ -255,22 +257,23 @@ class MetricsProjection:
             if old is not None and old.unit_code not in participants:
                 outsiders.add(old.unit_code)  # moved away: its unit's count drops
             if old != state:  # a duplicate, or a change the indicators do not read, adds nothing
-                add(cells, uses, old, -1, at_ms, source)
-                add(cells, uses, state, 1, at_ms, source)
+                add(old, -1, at_ms, order, record)
+                add(state, 1, at_ms, order, record)
                 current[code] = state
             unknown = catalogue.unknown_reason(state.unit_code, state.procedure_code)
             if unknown is not None:
                 telemetry.unknown.inc()
-            snapshots[code] = _snapshot_row(code, state, unknown is None, record, source)
+            snapshots[code] = (state, unknown is None, record)
             if at_ms > last_by_unit.get(state.unit_code, -1):
                 last_by_unit[state.unit_code] = at_ms
             if self.emit_accepted:
-                outbox_rows.append(self._accepted(code, state, source, unknown is None))
+                outbox_rows.append(self._accepted(code, state, record_source(record),
+                                                  unknown is None))
+        cells, uses = tally.spread(record_source)
         to_date = driver_date(connection)
-        for row in snapshots.values():
-            row["received_on"] = to_date(row["received_on"])
-            row["finished_on"] = to_date(row["finished_on"])
-        execute_many(connection, "upsert-dossiers", _UPSERT_DOSSIER, list(snapshots.values()))
+        write_many(connection, "upsert-dossiers", _UPSERT_DOSSIER, _SNAPSHOT_COLUMNS,
+                   [_snapshot_row(code, state, known, record, to_date)
+                    for code, (state, known, record) in snapshots.items()])
         self._count_services(connection, cells, uses, contributions)
         add_to_cells(connection, cells, defs)
         add_many_to_outbox(connection, outbox, outbox_rows)
@@ -326,16 +329,12 @@ class MetricsProjection:
 
 def _snapshot_row(
     code: str, state: DossierState, known: bool, record: ConsumerRecord[bytes, bytes],
-    source: str,
-) -> dict[str, Any]:
-    received_on: date | None = state.received_on
-    return {
-        "dossier_code": code, "unit_code": state.unit_code,
-        "procedure_code": state.procedure_code, "channel": state.channel,
-        "status": state.status, "received_on": received_on,
-        "online_payment": state.online_payment, "fee_exempt": state.fee_exempt,
-        "receiving_officer": state.officer, "finished_on": state.finished_on,
-        "finished_in_time": state.finished_in_time, "known_to_catalogue": known,
-        "source_topic": record.topic, "source_partition": record.partition,
-        "source_offset": record.offset, "record_at_ms": record.timestamp,
-    }
+    to_date: Callable[[date | None], Any],
+) -> tuple[Any, ...]:
+    """A row of the snapshot table, in its columns' order (_SNAPSHOT_COLUMNS)."""
+    return (
+        code, state.unit_code, state.procedure_code, state.channel, state.status,
+        to_date(state.received_on), state.online_payment, state.fee_exempt, state.officer,
+        to_date(state.finished_on), state.finished_in_time, known, record.topic,
+        record.partition, record.offset, record.timestamp,
+    )

@@ -34,18 +34,17 @@ _STREAM_ROWS = 10_000
 
 def _computed(connection: Connection, defs: Definitions, at_ms: int) -> tuple[
         dict[CellKey, CellChange], dict[UsageKey, int]]:
-    cells: dict[CellKey, CellChange] = {}
-    uses: dict[UsageKey, int] = {}
     contributions = Contributions(defs)
-    add = contributions.add
+    tally = contributions.tally()
+    add = tally.add
     d = dossiers.c
     query = select(*(d[name] for name in STATE_COLUMNS), d.source_topic, d.source_partition,
                    d.source_offset, d.record_at_ms)
     result = connection.execute(query.execution_options(yield_per=_STREAM_ROWS))
-    for row in result:
-        state = state_of_row(row)
-        source = f"{row.source_topic}/{row.source_partition}/{row.source_offset}"
-        add(cells, uses, state, 1, row.record_at_ms, source)
+    for order, row in enumerate(result):
+        source = (row.source_topic, row.source_partition, row.source_offset)
+        add(state_of_row(row), 1, row.record_at_ms, order, source)
+    cells, uses = tally.spread(lambda source: "{}/{}/{}".format(*source))
     for use, count in uses.items():
         if count > 0 and contributions.is_service(use):
             cells.setdefault(usage_cell(use), CellChange()).numerator += 1

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+import msgspec
+from sqlalchemy import Connection
 
-from campaign_metrics.adapters.tables import dossiers
 from campaign_metrics.domain.state import DossierState
-
-_LOOKUP_CHUNK = 900  # snapshot codes per SELECT, under SQLite's bound-parameter limits
-
 
 STATE_COLUMNS: tuple[str, ...] = ("unit_code", "procedure_code", "channel", "status", "received_on",
                  "online_payment", "fee_exempt", "receiving_officer", "finished_on",
@@ -28,12 +26,42 @@ def state_of_row(row: Any) -> DossierState:
     )
 
 
+_COLUMNS = ", ".join(("dossier_code", *STATE_COLUMNS))
+_BY_CODES = {
+    # A batch's codes as one JSON parameter: one statement, parsed once, whatever their number
+    # (an IN list of 900 parameters cost PostgreSQL's driver a new query text per batch).
+    "sqlite": f"SELECT {_COLUMNS} FROM dossiers WHERE dossier_code IN "
+              "(SELECT value FROM json_each(?))",
+    "postgresql": f"SELECT {_COLUMNS} FROM dossiers WHERE dossier_code IN "
+                  "(SELECT json_array_elements_text(%s::json))",
+}
+_json_codes = msgspec.json.Encoder().encode
+_DAYS: dict[Any, date | None] = {None: None}
+
+
+def _day(stored: Any) -> date | None:
+    """A stored day as a date: SQLite's driver hands back its ISO text, PostgreSQL's a date."""
+    day = _DAYS.get(stored)
+    if day is None and stored is not None:
+        if len(_DAYS) > 10_000:
+            _DAYS.clear()
+            _DAYS[None] = None
+        day = _DAYS[stored] = stored if isinstance(stored, date) else date.fromisoformat(stored)
+    return day
+
+
 def load_states(connection: Connection, codes: Sequence[str]) -> dict[str, DossierState]:
-    d = dossiers.c
-    columns = (d.dossier_code, *(d[name] for name in STATE_COLUMNS))
-    states: dict[str, DossierState] = {}
-    for start in range(0, len(codes), _LOOKUP_CHUNK):
-        chunk = codes[start:start + _LOOKUP_CHUNK]
-        for row in connection.execute(select(*columns).where(d.dossier_code.in_(chunk))):
-            states[row.dossier_code] = state_of_row(row)
-    return states
+    """The stored states of these dossiers (those stored). Straight through the driver: for a
+    third of a batch's records, SQLAlchemy's rows and its SQLite date parsing cost more than
+    the query."""
+    if not codes:
+        return {}
+    rows = connection.exec_driver_sql(_BY_CODES[connection.dialect.name],
+                                      (_json_codes(list(codes)).decode("utf-8"),))
+    return {
+        code: DossierState(unit, procedure, channel, status, _day(received), payment,
+                           bool(exempt), officer, _day(finished),
+                           None if in_time is None else bool(in_time))
+        for (code, unit, procedure, channel, status, received, payment, exempt, officer,
+             finished, in_time) in rows
+    }

@@ -14,8 +14,10 @@ wins" exact, a re-synced dossier move between cells, and a duplicate change noth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from campaign_contracts.events import officer_key
 from campaign_metrics.domain.definitions import Definitions
@@ -36,6 +38,7 @@ class CellChange:
     denominator: int = 0
     as_of_ms: int = -1
     source: str | None = None
+    order: int = -1  # of the record in its batch: the later of two at the same time wins
 
 
 def usage_cell(use: UsageKey) -> CellKey:
@@ -43,8 +46,104 @@ def usage_cell(use: UsageKey) -> CellKey:
     return (indicator, kind, code, period_kind, period_key)
 
 
+class Tally:
+    """What a batch of states adds, gathered per (indicator, unit, officer, day) and per
+    (indicator, unit, procedure, day) as the records come, and spread over the cells (each
+    subject, each period) once per batch: a record then costs one addition per indicator
+    instead of one per cell it reaches.
+
+    A record is named by its place in the batch (`order`) and an opaque `source` that
+    `spread` turns into text only for the records that end up as a cell's latest."""
+
+    def __init__(self, contributions: Contributions) -> None:
+        self.contributions = contributions
+        # [numerator, denominator, latest at_ms, its order, its source]
+        self.counts: dict[tuple[Indicator, str, str | None, date], list[Any]] = {}
+        # [uses, latest at_ms, its order, its source]
+        self.uses: dict[tuple[Indicator, str, str, date], list[Any]] = {}
+
+    def add(self, state: DossierState | None, sign: int, at_ms: int, order: int,
+            source: object) -> None:
+        """Add (sign 1) or take away (sign -1) what `state` contributes; cells it reaches are
+        touched by the record either way."""
+        if state is None:
+            return
+        counts = self.counts
+        for indicator in self.contributions.dossier_counts:
+            placed = indicator.place(state)
+            if placed is None:
+                continue
+            day, counted = placed
+            lookup = (indicator, state.unit_code, state.officer, day)
+            entry = counts.get(lookup)
+            if entry is None:
+                counts[lookup] = [sign if counted else 0, sign, at_ms, order, source]
+                continue
+            if counted:
+                entry[0] += sign
+            entry[1] += sign
+            if at_ms >= entry[2]:
+                entry[2], entry[3], entry[4] = at_ms, order, source
+        uses = self.uses
+        for indicator in self.contributions.service_counts:
+            placed = indicator.place(state)
+            if placed is None:
+                continue
+            use_lookup = (indicator, state.unit_code, state.procedure_code, placed[0])
+            found = uses.get(use_lookup)
+            if found is None:
+                uses[use_lookup] = [sign, at_ms, order, source]
+                continue
+            found[0] += sign
+            if at_ms >= found[1]:
+                found[1], found[2], found[3] = at_ms, order, source
+
+    def spread(self, source_text: Callable[[Any], str]
+               ) -> tuple[dict[CellKey, CellChange], dict[UsageKey, int]]:
+        """The batch's change to each cell, and to each use counter (the numerator of a
+        service-counting cell moves later, when its counter crosses zero)."""
+        cells: dict[CellKey, CellChange] = {}
+        winners: dict[CellKey, Any] = {}
+        keys_of = self.contributions.cell_keys
+        for (indicator, unit, officer, day), entry in self.counts.items():
+            numerator, denominator, at_ms, order, source = entry
+            for key in keys_of(indicator, unit, officer, day):
+                change = cells.get(key)
+                if change is None:
+                    cells[key] = CellChange(numerator, denominator, at_ms, None, order)
+                    winners[key] = source
+                    continue
+                change.numerator += numerator
+                change.denominator += denominator
+                if (at_ms, order) > (change.as_of_ms, change.order):
+                    change.as_of_ms, change.order = at_ms, order
+                    winners[key] = source
+        uses: dict[UsageKey, int] = {}
+        use_keys_of = self.contributions.use_keys
+        for (indicator, unit, procedure, day), found in self.uses.items():
+            delta, at_ms, order, source = found
+            for use, cell in use_keys_of(indicator, unit, procedure, day):
+                uses[use] = uses.get(use, 0) + delta
+                if cell is None:  # not one of the subject's services: counted, not in figure
+                    continue
+                change = cells.get(cell)
+                if change is None:
+                    cells[cell] = CellChange(0, 0, at_ms, None, order)
+                    winners[cell] = source
+                elif (at_ms, order) > (change.as_of_ms, change.order):
+                    change.as_of_ms, change.order = at_ms, order
+                    winners[cell] = source
+        texts: dict[int, str] = {}
+        for key, change in cells.items():
+            text = texts.get(change.order)
+            if text is None:
+                text = texts[change.order] = source_text(winners[key])
+            change.source = text
+        return cells, uses
+
+
 class Contributions:
-    """Adds or takes away what a dossier state contributes, under one set of definitions.
+    """What dossier states contribute, under one set of definitions.
 
     It is the hottest code of the service, so the cell keys of an (indicator, unit, officer,
     day) and the uses of an (indicator, unit, procedure, day) are built once and kept (a few
@@ -52,12 +151,15 @@ class Contributions:
 
     def __init__(self, defs: Definitions) -> None:
         self.defs = defs
-        self._dossier_counts = [i for i in defs.indicators if not i.counts_services]
-        self._service_counts = [i for i in defs.indicators if i.counts_services]
-        self._keys: dict[tuple[str, str, str | None, date], tuple[CellKey, ...]] = {}
-        self._uses: dict[tuple[str, str, str, date],
+        self.dossier_counts = [i for i in defs.indicators if not i.counts_services]
+        self.service_counts = [i for i in defs.indicators if i.counts_services]
+        self._keys: dict[tuple[Indicator, str, str | None, date], tuple[CellKey, ...]] = {}
+        self._uses: dict[tuple[Indicator, str, str, date],
                          tuple[tuple[UsageKey, CellKey | None], ...]] = {}
         self._online: dict[tuple[str, str, str], frozenset[str]] = {}
+
+    def tally(self) -> Tally:
+        return Tally(self)
 
     def _subjects(self, indicator: Indicator, unit: str, officer: str | None
                   ) -> list[tuple[str, str]]:
@@ -70,14 +172,18 @@ class Contributions:
             subjects.append((OFFICER, officer_key(unit, officer)))
         return subjects
 
-    def _cell_keys(self, indicator: Indicator, unit: str, officer: str | None, day: date
-                   ) -> tuple[CellKey, ...]:
-        periods = self.defs.periods.keys_of(day)
-        if periods is None:  # outside the campaign period
-            return ()
-        return tuple((indicator.code, k, c, pk, key)
-                     for k, c in self._subjects(indicator, unit, officer)
-                     for pk, key in periods)
+    def cell_keys(self, indicator: Indicator, unit: str, officer: str | None, day: date
+                  ) -> tuple[CellKey, ...]:
+        """The cells a dossier counted by `indicator` reaches: each subject, each period."""
+        lookup = (indicator, unit, officer, day)
+        keys = self._keys.get(lookup)
+        if keys is None:
+            periods = self.defs.periods.keys_of(day) or ()  # none outside the campaign
+            keys = self._keys[lookup] = tuple(
+                (indicator.code, k, c, pk, key)
+                for k, c in self._subjects(indicator, unit, officer)
+                for pk, key in periods)
+        return keys
 
     def _services(self, indicator: Indicator, kind: str, code: str) -> frozenset[str]:
         lookup = (indicator.code, kind, code)
@@ -86,62 +192,23 @@ class Contributions:
             found = self._online[lookup] = indicator.services(kind, code)
         return found
 
-    def _use_keys(self, indicator: Indicator, unit: str, procedure: str, day: date
-                  ) -> tuple[tuple[UsageKey, CellKey | None], ...]:
+    def use_keys(self, indicator: Indicator, unit: str, procedure: str, day: date
+                 ) -> tuple[tuple[UsageKey, CellKey | None], ...]:
         """Each use with the cell it can move (None when the procedure is not one of the
         subject's services: counted, but not in the figure)."""
-        periods = self.defs.periods.keys_of(day) or ()
-        code = indicator.code
-        return tuple(
-            ((code, k, c, procedure, pk, key),
-             (code, k, c, pk, key) if procedure in self._services(indicator, k, c) else None)
-            for k, c in self._subjects(indicator, unit, None)
-            for pk, key in periods
-        )
-
-    def add(self, cells: dict[CellKey, CellChange], uses: dict[UsageKey, int],
-            state: DossierState | None, sign: int, at_ms: int, source: str) -> None:
-        """Add (sign 1) or take away (sign -1) what `state` contributes; cells it reaches are
-        touched by the record at `at_ms` from `source` either way."""
-        if state is None:
-            return
-        for indicator in self._dossier_counts:
-            placed = indicator.place(state)
-            if placed is None:
-                continue
-            day, counted = placed
-            lookup = (indicator.code, state.unit_code, state.officer, day)
-            keys = self._keys.get(lookup)
-            if keys is None:
-                keys = self._keys[lookup] = self._cell_keys(indicator, state.unit_code,
-                                                            state.officer, day)
-            numerator = sign if counted else 0
-            for key in keys:
-                change = cells.get(key)
-                if change is None:
-                    cells[key] = CellChange(numerator, sign, at_ms, source)
-                    continue
-                change.numerator += numerator
-                change.denominator += sign
-                if at_ms >= change.as_of_ms:
-                    change.as_of_ms, change.source = at_ms, source
-        for indicator in self._service_counts:
-            placed = indicator.place(state)
-            if placed is None:
-                continue
-            use_lookup = (indicator.code, state.unit_code, state.procedure_code, placed[0])
-            found = self._uses.get(use_lookup)
-            if found is None:
-                found = self._uses[use_lookup] = self._use_keys(
-                    indicator, state.unit_code, state.procedure_code, placed[0])
-            for use, cell in found:
-                uses[use] = uses.get(use, 0) + sign
-                if cell is not None:  # the numerator moves later, when the counter crosses zero
-                    change = cells.get(cell)
-                    if change is None:
-                        cells[cell] = CellChange(0, 0, at_ms, source)
-                    elif at_ms >= change.as_of_ms:
-                        change.as_of_ms, change.source = at_ms, source
+        lookup = (indicator, unit, procedure, day)
+        found = self._uses.get(lookup)
+        if found is None:
+            periods = self.defs.periods.keys_of(day) or ()
+            code = indicator.code
+            found = self._uses[lookup] = tuple(
+                ((code, k, c, procedure, pk, key),
+                 (code, k, c, pk, key) if procedure in self._services(indicator, k, c)
+                 else None)
+                for k, c in self._subjects(indicator, unit, None)
+                for pk, key in periods
+            )
+        return found
 
     def is_service(self, use: UsageKey) -> bool:
         """Whether a use's procedure is one of its subject's services (in the figure)."""

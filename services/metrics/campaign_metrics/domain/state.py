@@ -3,17 +3,17 @@ the latest record replaces the earlier ones)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 RECEIVED_ONLINE = 2  # KenhThucHien: 2 online
 NOT_RECEIVED = frozenset({1, 3})  # TrangThaiHoSo: 1 registered, 3 not accepted
 PROCESSED = frozenset({9, 10})  # TrangThaiHoSo: 9 processed, 10 result returned
 
 
-@dataclass(frozen=True, slots=True)
-class DossierState:
-    """The facts of a dossier snapshot that the indicators read."""
+class DossierState(NamedTuple):
+    """The facts of a dossier snapshot that the indicators read. A named tuple: made twice per
+    record and compared once, it costs a third of a frozen dataclass, and compares in C."""
 
     unit_code: str
     procedure_code: str
