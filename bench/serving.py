@@ -269,7 +269,8 @@ class TrivialMetrics(metrics_pb2_grpc.MetricsServiceServicer):
 
 async def serve_trivial(port: int) -> None:
     server = grpc.aio.server()
-    metrics_pb2_grpc.add_MetricsServiceServicer_to_server(TrivialMetrics(), server)
+    metrics_pb2_grpc.add_MetricsServiceServicer_to_server(  # type: ignore[no-untyped-call]
+        TrivialMetrics(), server)
     server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()
     await server.wait_for_termination()
