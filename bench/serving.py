@@ -148,13 +148,13 @@ def cpu_seconds(pid: int) -> float:
 
 def load_with_cpu(pid: int, load: Callable[[], Load]) -> tuple[Load, float, float]:
     """A load, the server's CPU per call (s) and the load generator's CPU per call (s)."""
-    server, client = cpu_seconds(pid), os.times()
+    server, client, started = cpu_seconds(pid), os.times(), time.perf_counter()
     result = load()
-    after = os.times()
+    after, elapsed = os.times(), time.perf_counter() - started
     client_cpu = (after.children_user - client.children_user + after.children_system
                   - client.children_system + after.user - client.user + after.system
                   - client.system)
-    calls = max(result[0], 1e-9)
+    calls = max(result[0] * elapsed, 1e-9)
     return result, (cpu_seconds(pid) - server) / calls, client_cpu / calls
 
 

@@ -10,13 +10,11 @@ versions arrive on their own topic and recompute everything.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from grpc_health.v1 import health_pb2
 from prometheus_client import CollectorRegistry
@@ -31,7 +29,6 @@ from campaign_contracts.events import (
     PortalRecordAccepted,
     PortalRecordDeadLettered,
 )
-from campaign_contracts.portal_record import PortalRecord
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.outbox import PipelinedOutboxRelay
@@ -43,6 +40,7 @@ from campaign_metrics.adapters.announcer import Announcements, IndicatorAnnounce
 from campaign_metrics.adapters.catalogue_log import CatalogueBootstrap
 from campaign_metrics.adapters.catch_up import CAUGHT_UP_HEALTH, CatchUp
 from campaign_metrics.adapters.grpc_api import MetricsServicer
+from campaign_metrics.adapters.inbound_batches import inbound_sender
 from campaign_metrics.adapters.ingest import PortalIngest
 from campaign_metrics.adapters.portal_auth import PortalTokenError, PortalTokens
 from campaign_metrics.adapters.projection import MetricsProjection, OutputTopics
@@ -204,19 +202,15 @@ def build(settings: MetricsSettings) -> MetricsService:
     parts = build_components(settings)
     topics = parts.topics
     broker = make_broker(settings, SERVICE, parts.registry)
-    send_out = declare_pipelined_publishers(broker, {
+    send = declare_pipelined_publishers(broker, {
         topics.dead_letter.name: PortalRecordDeadLettered,
         topics.accepted.name: PortalRecordAccepted,
         topics.indicators.name: IndicatorUpdated,
         topics.catalogue.name: CatalogueLoaded,
     }, SERVICE)
-    # gRPC Ingest puts accepted records on the inbound topic as portals send them.
-    send_in = declare_pipelined_publishers(
-        broker, {topics.inbound.name: PortalRecord}, f"{SERVICE}.grpc-ingest"
-    )
-
-    async def send(topic: str, value: bytes, key: bytes | None) -> asyncio.Future[Any]:
-        return await (send_in if topic == topics.inbound.name else send_out)(topic, value, key)
+    # gRPC Ingest puts accepted records on the inbound topic in batches, as portals send them.
+    inbound = inbound_sender(broker, topics.inbound.name, f"{SERVICE}.grpc-ingest",
+                             "DVCQG records accepted by gRPC Ingest, as portals sent them")
 
     async def publish(topic: str, value: bytes, key: bytes | None) -> None:
         await (await send(topic, value, key))
@@ -262,8 +256,8 @@ def build(settings: MetricsSettings) -> MetricsService:
         after=after_catalogue,
         description="Procedure catalogue versions; each one recomputes every figure",
     )
-    ingest = PortalIngest(send, topics.inbound.name, topics.dead_letter.name, parts.telemetry,
-                          parts.projection.decoder)
+    ingest = PortalIngest(send, inbound, topics.dead_letter.name, parts.telemetry,
+                          parts.projection.decoder, settings.ingest_limits())
     servicer = MetricsServicer(parts.db, parts.projection, ingest, _portal_tokens(settings),
                                publish, topics.catalogue.name, _Status(clock, bootstrap))
     service = MetricsService(

@@ -15,7 +15,7 @@ from campaign_kit.db import Database
 from campaign_kit.grpc_errors import abort
 from campaign_kit.outbox import Publish
 from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY
-from campaign_metrics.adapters.ingest import PortalIngest
+from campaign_metrics.adapters.ingest import MessageTooLarge, PortalIngest
 from campaign_metrics.adapters.portal_auth import PortalTokens, bearer_token
 from campaign_metrics.adapters.projection import MetricsProjection
 from campaign_metrics.adapters.queries import (
@@ -157,11 +157,17 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
 
         try:
             result = await self.ingest.ingest(portal, records())
+        except MessageTooLarge as large:
+            await abort(context, grpc.StatusCode.RESOURCE_EXHAUSTED, "message_too_large",
+                        f"bản ghi thứ {large.index} (tính từ 0) dài {large.size} byte, vượt giới "
+                        f"hạn {large.limit} byte của một thông điệp; {large.accepted} bản ghi "
+                        f"trước nó đã được nhận: hãy gửi lại từ bản ghi {large.index}",
+                        index=str(large.index), accepted=str(large.accepted),
+                        limit=str(large.limit))
         except Exception as exc:  # the broker refused: the caller retries, duplicates are harmless
-            await context.abort(grpc.StatusCode.UNAVAILABLE,
-                                f"records could not be put on the log ({type(exc).__name__}); "
-                                "send them again")
-            raise AssertionError("unreachable") from None  # pragma: no cover
+            await abort(context, grpc.StatusCode.UNAVAILABLE, "log_unavailable",
+                        "không đưa được các bản ghi lên Kafka (" + type(exc).__name__
+                        + "); hãy gửi lại cả luồng, bản ghi trùng không bị tính hai lần")
         return metrics_pb2.IngestSummary(
             portal=result.portal, received=result.received, accepted=result.accepted,
             rejected=[
