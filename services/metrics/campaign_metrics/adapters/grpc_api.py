@@ -184,8 +184,8 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         try:
             catalogue = parse_catalogue(request.csv)
         except CatalogueError as error:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
-            raise AssertionError("unreachable") from None  # pragma: no cover
+            await abort(context, grpc.StatusCode.INVALID_ARGUMENT, error.reason,
+                        f"danh mục thủ tục không nạp được: {error}")
         with self.db.begin() as connection:
             defs = self.projection.definitions(connection)
         in_force = defs is not None and defs.catalogue_version == catalogue.version
