@@ -124,9 +124,13 @@ def test_no_record_crashes_ingest_or_goes_missing(settings: MetricsSettings) -> 
 
         @fuzzing(max_examples=40, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-        @given(st.lists(records, min_size=1, max_size=12))
-        def one_stream(stream: list[bytes]) -> None:
-            summary = stub.Ingest(iter([metrics_pb2.IngestRecord(record=r) for r in stream]),
+        @given(st.lists(records, min_size=1, max_size=12), st.integers(1, 4))
+        def one_stream(stream: list[bytes], pack: int) -> None:
+            # One record per message, or `pack` records packed in each.
+            messages = ([metrics_pb2.IngestRecord(record=r) for r in stream] if pack == 1 else
+                        [metrics_pb2.IngestRecord(records=stream[i:i + pack])
+                         for i in range(0, len(stream), pack)])
+            summary = stub.Ingest(iter(messages),
                                   metadata=[("authorization", f"Bearer {TOKEN}")], timeout=30)
             assert summary.received == len(stream)
             refused = {r.index: r for r in summary.rejected}

@@ -87,9 +87,9 @@ class FakeProducer:
             return []
 
 
-async def _stream(*values: bytes) -> AsyncIterator[bytes]:
+async def _stream(*values: bytes) -> AsyncIterator[list[bytes]]:
     for value in values:
-        yield value
+        yield [value]
 
 
 async def test_ingest_puts_accepted_records_on_the_log_and_answers_the_rejected() -> None:

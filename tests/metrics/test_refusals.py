@@ -145,3 +145,27 @@ async def test_ingest_without_its_topic_is_unavailable_in_vietnamese(
                 record=encode(portal_record("OK-1")))]), metadata=PORTAL)
     assert "gửi lại" in assert_refused(refused.value, grpc.StatusCode.UNAVAILABLE,
                                        "log_unavailable")
+
+
+async def test_packed_records_are_numbered_across_the_stream_and_limited_per_message(
+    service: MetricsService,
+) -> None:
+    records = [encode(portal_record(f"PK-{i}")) for i in range(5)]
+    channel, stub = stub_of(service)
+    async with channel:
+        summary = await stub.Ingest(iter([
+            metrics_pb2.IngestRecord(record=records[0]),
+            metrics_pb2.IngestRecord(records=[records[1], b"{oops", records[2]]),
+            metrics_pb2.IngestRecord(record=records[3], records=[records[4]]),
+        ]), metadata=PORTAL)
+        assert (summary.received, summary.accepted) == (6, 5)
+        assert [(r.index, r.reason) for r in summary.rejected] == [(2, "invalid_json")]
+        with pytest.raises(grpc.aio.AioRpcError) as refused:  # 4 x 2,100 bytes > 8,192
+            await stub.Ingest(iter([
+                metrics_pb2.IngestRecord(record=records[0]),
+                metrics_pb2.IngestRecord(records=[b"x" * 2100] * 4),
+            ]), metadata=PORTAL)
+    assert_refused(refused.value, grpc.StatusCode.RESOURCE_EXHAUSTED, "message_too_large")
+    inbound = topic_values(service.components.settings.kafka_bootstrap_servers,
+                           service.components.topics.inbound.name)
+    assert sorted(inbound) == sorted([*records, records[0]])  # the second call's first too

@@ -4,7 +4,7 @@ for portals that cannot produce to Kafka, and the procedure catalogue."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from typing import Any, NoReturn, Protocol
 
@@ -43,6 +43,19 @@ def _value(v: IndicatorView) -> metrics_pb2.IndicatorValue:
 async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: QueryError) -> NoReturn:
     code = grpc.StatusCode.NOT_FOUND if error.not_found else grpc.StatusCode.INVALID_ARGUMENT
     await abort(context, code, error.reason, str(error))
+
+
+async def messages_of(stream: AsyncIterator[metrics_pb2.IngestRecord]
+                      ) -> AsyncIterator[Sequence[bytes]]:
+    """The records of each Ingest message: `record`, then the packed `records` (an empty
+    `record` beside packed ones is no record; alone, it is one, and refused)."""
+    async for item in stream:
+        if not item.records:
+            yield (item.record,)
+        elif item.record:
+            yield [item.record, *item.records]
+        else:
+            yield item.records
 
 
 class StatusSources(Protocol):
@@ -151,12 +164,8 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
                         "mã truy cập của cổng thiếu hoặc không đúng: gửi metadata "
                         "`authorization: Bearer <mã>`")
 
-        async def records() -> AsyncIterator[bytes]:
-            async for item in request_iterator:
-                yield item.record
-
         try:
-            result = await self.ingest.ingest(portal, records())
+            result = await self.ingest.ingest(portal, messages_of(request_iterator))
         except MessageTooLarge as large:
             await abort(context, grpc.StatusCode.RESOURCE_EXHAUSTED, "message_too_large",
                         f"bản ghi thứ {large.index} (tính từ 0) dài {large.size} byte, vượt giới "

@@ -6,16 +6,17 @@ with the reason. `accepted` in the answer means the broker has it: accepted reco
 batches, and the answer waits for every batch.
 
 Sizes are bounded: a record over `record_max_bytes` is refused on its own (reason
-`record_too_large`, the rest of the stream goes on); a message over `message_max_bytes` ends the
-call (RESOURCE_EXHAUSTED) after the records before it are on the log, since a client sending such
-messages is broken and reading on would only hold more memory."""
+`record_too_large`, the rest of the stream goes on); a message (one record, or several packed)
+over `message_max_bytes` ends the call (RESOURCE_EXHAUSTED) after the records before it are on
+the log, since a client sending such messages is broken and reading on would only hold more
+memory."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -102,28 +103,33 @@ class PortalIngest:
         self.records: dict[str, int] = {}
         self.rejected: dict[str, int] = {}  # by reason: these never reach the inbound topic
 
-    async def ingest(self, portal: str, records: AsyncIterator[bytes]) -> IngestResult:
+    async def ingest(self, portal: str, messages: AsyncIterator[Sequence[bytes]]
+                     ) -> IngestResult:
+        """Each message of the stream holds one record or several, numbered across the
+        stream."""
         result = IngestResult(portal=portal)
         pending: list[asyncio.Future[Any]] = []
         batches = self.inbound()
         await batches.start()
         source = f"grpc:{portal}"
-        async for raw in records:
-            index = result.received
-            if len(raw) > self.limits.message_max_bytes:
+        async for message in messages:
+            size = sum(len(raw) for raw in message)
+            if size > self.limits.message_max_bytes:
                 await asyncio.gather(*pending, *(await batches.close()))
                 self._count(portal, result)
-                raise MessageTooLarge(index, len(raw), self.limits.message_max_bytes,
+                raise MessageTooLarge(result.received, size, self.limits.message_max_bytes,
                                       result.accepted)
-            result.received += 1
-            try:
-                code = self._checked(raw)
-            except RecordRejected as rejected:
-                pending.append(await self._dead_letter(portal, source, index, raw, rejected,
-                                                       result))
-            else:
-                pending += await batches.add(code.encode("utf-8"), raw)
-                result.accepted += 1
+            for raw in message:
+                index = result.received
+                result.received += 1
+                try:
+                    code = self._checked(raw)
+                except RecordRejected as rejected:
+                    pending.append(await self._dead_letter(portal, source, index, raw,
+                                                           rejected, result))
+                else:
+                    pending += await batches.add(code.encode("utf-8"), raw)
+                    result.accepted += 1
             if len(pending) >= _IN_FLIGHT:
                 await asyncio.gather(*pending)
                 pending.clear()
