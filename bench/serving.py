@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import grpc
@@ -245,6 +245,42 @@ async def ingest_rate(port: int, token: str, count: int, pack: int = 1
     return count / elapsed, summary.accepted, len(summary.rejected)
 
 
+async def ingest_in_process(bootstrap: str, topic: str, dead_letter_topic: str, count: int
+                            ) -> tuple[float, float]:
+    """(records/s, CPU s per record) of the service's Ingest path alone, in this process:
+    validation by the service's decoder and batches to the real broker, without gRPC and
+    without the projection applying the records (which the service does beside it)."""
+    from faststream.kafka import KafkaBroker as FastStreamBroker
+    from prometheus_client import CollectorRegistry
+
+    from campaign_contracts.events import PortalRecordDeadLettered
+    from campaign_kit.wiring import declare_pipelined_publishers
+    from campaign_metrics.adapters.inbound_batches import inbound_sender
+    from campaign_metrics.adapters.ingest import PortalIngest
+    from campaign_metrics.adapters.telemetry import MetricsTelemetry
+
+    values = [value for _key, value in records(count, seed=5)]
+    broker = FastStreamBroker(bootstrap)
+    inbound = inbound_sender(broker, topic, "bench", "bench")
+    send = declare_pipelined_publishers(broker, {dead_letter_topic: PortalRecordDeadLettered},
+                                        "bench")
+    await broker.start()
+    try:
+        ingest = PortalIngest(send, inbound, dead_letter_topic,
+                              MetricsTelemetry(CollectorRegistry()))
+
+        async def messages() -> AsyncIterator[list[bytes]]:
+            for start in range(0, count, 500):
+                yield values[start:start + 500]
+
+        cpu, started = time.process_time(), time.perf_counter()
+        await ingest.ingest("bench", messages())
+        return (count / (time.perf_counter() - started),
+                (time.process_time() - cpu) / count)
+    finally:
+        await broker.stop()
+
+
 # --- the load generator's ceiling: a server that answers from a constant ---------------------
 
 
@@ -336,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--ingest-pack", type=int, default=500,
                         help="records packed in one Ingest message, measured beside 1")
+    parser.add_argument("--no-in-process", action="store_true",
+                        help="skip the Ingest path measured in process")
     parser.add_argument("--serve-trivial", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_trivial:
@@ -382,6 +420,14 @@ def main(argv: list[str] | None = None) -> int:
             inbound = prefixed(PORTAL_RECORDS, prefix)
             create_topic(bootstrap, inbound.name, 1)
             asyncio.run(produce(bootstrap, inbound.name, 20_000, 1, seed=3))
+            if not args.no_in_process:
+                side = prefixed(PORTAL_RECORDS, f"i{prefix}")
+                create_topic(bootstrap, side.name, 1)
+                create_topic(bootstrap, f"{side.name}.dlq", 1)
+                rate, cpu = asyncio.run(ingest_in_process(
+                    bootstrap, side.name, f"{side.name}.dlq", args.ingest_records))
+                say(f"Ingest path in process (validation and batches to the broker, no gRPC, "
+                    f"no applying): {rate:,.0f} rec/s, {cpu * 1e6:.0f} µs of CPU per record")
             token = uuid.uuid4().hex
             database_url = make("serving")
             env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TOPIC_PREFIX": prefix,
