@@ -261,7 +261,7 @@ async def ingest_in_process(bootstrap: str, topic: str, dead_letter_topic: str, 
 
     values = [value for _key, value in records(count, seed=5)]
     broker = FastStreamBroker(bootstrap)
-    inbound = inbound_sender(broker, topic, "bench", "bench")
+    inbound = inbound_sender(broker, topic, "bench")
     send = declare_pipelined_publishers(broker, {dead_letter_topic: PortalRecordDeadLettered},
                                         "bench")
     await broker.start()

@@ -209,8 +209,7 @@ def build(settings: MetricsSettings) -> MetricsService:
         topics.catalogue.name: CatalogueLoaded,
     }, SERVICE)
     # gRPC Ingest puts accepted records on the inbound topic in batches, as portals send them.
-    inbound = inbound_sender(broker, topics.inbound.name, f"{SERVICE}.grpc-ingest",
-                             "DVCQG records accepted by gRPC Ingest, as portals sent them")
+    inbound = inbound_sender(broker, topics.inbound.name, f"{SERVICE}.grpc-ingest")
 
     async def publish(topic: str, value: bytes, key: bytes | None) -> None:
         await (await send(topic, value, key))

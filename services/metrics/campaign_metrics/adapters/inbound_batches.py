@@ -95,12 +95,13 @@ class TopicMissing(RuntimeError):
     """The inbound topic has no partitions the broker knows of (deleted, or not created)."""
 
 
-def inbound_sender(broker: KafkaBroker, topic: str, title: str, description: str
+def inbound_sender(broker: KafkaBroker, topic: str, service: str
                    ) -> Callable[[], InboundBatches]:
-    """Declares the batch publisher of the inbound topic (so it shows in the AsyncAPI document)
-    and returns a maker of one batcher per Ingest stream."""
-    publisher = broker.publisher(topic, batch=True, title=title, schema=PortalRecord,
-                                 description=description)
+    """Declares the batch publisher of the inbound topic (so it shows in the AsyncAPI document,
+    named like the kit's publishers) and returns a maker of one batcher per Ingest stream."""
+    publisher = broker.publisher(topic, batch=True, title=f"{service}:{topic}",
+                                 schema=PortalRecord,
+                                 description=(PortalRecord.__doc__ or "").strip())
 
     async def partitions() -> int:
         described = await broker.config.admin_client.describe_topics([topic])
