@@ -394,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
 
     for line in machine():
         say(line)
-    client = (f"ghz ({ghz}), 2 connections" if ghz else
+    client = (f"ghz ({ghz}), 2 connections (its errors include the calls in flight when it "
+              "stops: one per caller)" if ghz else
               f"Python grpc.aio in {args.client_processes} processes")
     say(f"load generator: {client}; {args.callers} concurrent callers for {args.seconds:.0f}s")
     trivial_port = free_port()
