@@ -20,7 +20,6 @@ from grpc_health.v1 import health_pb2
 from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import DBAPIError
 
-from campaign.metrics.v1 import metrics_pb2_grpc
 from campaign_contracts import topics as t
 from campaign_contracts.campaign_file import SEED_CATALOGUE, Campaign, load_campaign, seed_path
 from campaign_contracts.events import (
@@ -39,7 +38,7 @@ from campaign_metrics.adapters import tables as store
 from campaign_metrics.adapters.announcer import Announcements, IndicatorAnnouncer
 from campaign_metrics.adapters.catalogue_log import CatalogueBootstrap
 from campaign_metrics.adapters.catch_up import CAUGHT_UP_HEALTH, CatchUp
-from campaign_metrics.adapters.grpc_api import MetricsServicer
+from campaign_metrics.adapters.grpc_api import MetricsServicer, add_to_server
 from campaign_metrics.adapters.inbound_batches import inbound_sender
 from campaign_metrics.adapters.ingest import PortalIngest
 from campaign_metrics.adapters.portal_auth import PortalTokenError, PortalTokens
@@ -270,8 +269,7 @@ def build(settings: MetricsSettings) -> MetricsService:
         db=parts.db,
         registry=parts.registry,
         topics=parts.topics.all,
-        grpc_services=[(metrics_pb2_grpc.add_MetricsServiceServicer_to_server, servicer,
-                        "campaign.metrics.v1.MetricsService")],
+        grpc_services=[(add_to_server, servicer, "campaign.metrics.v1.MetricsService")],
         relay=relay,
         background=[bootstrap.run, announcements.run_forever, clock.run_forever],
     )
