@@ -50,24 +50,28 @@ def test_names_are_stored_nfc() -> None:
     assert catalogue.entries[0].procedure_name == "Cấp lại Giấy phép lái xe"
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"MaTTHC,Ten,DonVi,MucDoDVC,CoPhiLePhi\n", "header must be"),
-    (HEADER + b"P1,Name,QLVT,online,1\n", "line 2: MucDoDVC must be one of"),
-    (HEADER + b"P1,Name,QLVT,mot_phan,yes\n", "line 2: CoPhiLePhi must be 0 or 1"),
-    (HEADER + b",Name,QLVT,mot_phan,1\n", "line 2: MaTTHC and DonVi are required"),
-    (HEADER + b"P1,Name,QLVT,mot_phan\n", "line 2: expected 5 columns"),
-    (HEADER + b"P1,A,QLVT,mot_phan,1\nP1,B,QLVT,khong,0\n", "line 3: P1 for QLVT repeats line 2"),
-    (b"\xff\xfe", "not UTF-8"),
+@pytest.mark.parametrize(("content", "message", "reason"), [
+    (b"MaTTHC,Ten,DonVi,MucDoDVC,CoPhiLePhi\n", "dòng tiêu đề", "catalogue_bad_header"),
+    (HEADER + b"P1,Name,QLVT,online,1\n", "dòng 2: MucDoDVC phải là", "catalogue_bad_row"),
+    (HEADER + b"P1,Name,QLVT,mot_phan,yes\n", "dòng 2: CoPhiLePhi phải là 0 hoặc 1",
+     "catalogue_bad_row"),
+    (HEADER + b",Name,QLVT,mot_phan,1\n", "dòng 2: thiếu MaTTHC hoặc DonVi", "catalogue_bad_row"),
+    (HEADER + b"P1,Name,QLVT,mot_phan\n", "dòng 2: cần đúng 5 cột", "catalogue_bad_row"),
+    (HEADER + b"P1,A,QLVT,mot_phan,1\nP1,B,QLVT,khong,0\n",
+     "dòng 3: P1 của QLVT lặp lại dòng 2", "catalogue_duplicate_row"),
+    (b"\xff\xfe", "không phải UTF-8", "catalogue_not_utf8"),
 ])
-def test_a_bad_catalogue_is_refused_naming_the_line(content: bytes, message: str) -> None:
-    with pytest.raises(CatalogueError, match=message):
+def test_a_bad_catalogue_is_refused_naming_the_line(content: bytes, message: str,
+                                                    reason: str) -> None:
+    with pytest.raises(CatalogueError, match=message) as refused:
         parse_catalogue(content)
+    assert refused.value.reason == reason
 
 
 def test_an_event_whose_entries_do_not_match_its_version_is_refused() -> None:
     event = parse_catalogue(SEED).to_event("seed")
     tampered = event.model_copy(update={"entries": event.entries[:-1]})
-    with pytest.raises(CatalogueError, match="hash to"):
+    with pytest.raises(CatalogueError, match="mã băm"):
         Catalogue.from_event(tampered)
     assert Catalogue.from_event(event).version == event.version
 

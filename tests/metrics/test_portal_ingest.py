@@ -53,26 +53,49 @@ def test_the_token_comes_from_the_authorization_metadata() -> None:
     assert bearer_token([]) is None
 
 
+def _done() -> asyncio.Future[Any]:
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    future.set_result(None)
+    return future
+
+
 class FakeProducer:
+    """Dead letters one by one, inbound records through a batcher per stream."""
+
     def __init__(self) -> None:
         self.sent: list[tuple[str, bytes, bytes | None]] = []
 
     async def send(self, topic: str, value: bytes, key: bytes | None) -> asyncio.Future[Any]:
         self.sent.append((topic, value, key))
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        future.set_result(None)
-        return future
+        return _done()
+
+    def inbound(self) -> FakeProducer.Batches:
+        return FakeProducer.Batches(self)
+
+    class Batches:
+        def __init__(self, producer: FakeProducer) -> None:
+            self.producer = producer
+
+        async def start(self) -> None:
+            pass
+
+        async def add(self, key: bytes, value: bytes) -> list[asyncio.Future[Any]]:
+            self.producer.sent.append(("inbound", value, key))
+            return [_done()]
+
+        async def close(self) -> list[asyncio.Future[Any]]:
+            return []
 
 
-async def _stream(*values: bytes) -> AsyncIterator[bytes]:
+async def _stream(*values: bytes) -> AsyncIterator[list[bytes]]:
     for value in values:
-        yield value
+        yield [value]
 
 
 async def test_ingest_puts_accepted_records_on_the_log_and_answers_the_rejected() -> None:
     producer = FakeProducer()
     telemetry = MetricsTelemetry(CollectorRegistry())
-    ingest = PortalIngest(producer.send, "inbound", "dlq", telemetry)
+    ingest = PortalIngest(producer.send, producer.inbound, "dlq", telemetry)
     decomposed = unicodedata.normalize("NFD", "HỒ-SƠ-1")
     good = encode(portal_record(decomposed, paid=1))
     result = await ingest.ingest("cong-dvc", _stream(
@@ -99,6 +122,7 @@ async def test_a_broker_that_refuses_fails_the_call() -> None:
         future.set_exception(RuntimeError("broker down"))
         return future
 
-    ingest = PortalIngest(refusing, "inbound", "dlq", MetricsTelemetry(CollectorRegistry()))
+    ingest = PortalIngest(refusing, FakeProducer().inbound, "dlq",
+                          MetricsTelemetry(CollectorRegistry()))
     with pytest.raises(RuntimeError, match="broker down"):
-        await ingest.ingest("cong-dvc", _stream(encode(portal_record("H1"))))
+        await ingest.ingest("cong-dvc", _stream(b"not json"))

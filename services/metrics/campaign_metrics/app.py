@@ -10,17 +10,14 @@ versions arrive on their own topic and recompute everything.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from grpc_health.v1 import health_pb2
 from prometheus_client import CollectorRegistry
 
-from campaign.metrics.v1 import metrics_pb2_grpc
 from campaign_contracts import topics as t
 from campaign_contracts.campaign_file import SEED_CATALOGUE, Campaign, load_campaign, seed_path
 from campaign_contracts.events import (
@@ -29,7 +26,6 @@ from campaign_contracts.events import (
     PortalRecordAccepted,
     PortalRecordDeadLettered,
 )
-from campaign_contracts.portal_record import PortalRecord
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.outbox import PipelinedOutboxRelay
@@ -40,7 +36,8 @@ from campaign_metrics.adapters import tables as store
 from campaign_metrics.adapters.announcer import Announcements, IndicatorAnnouncer
 from campaign_metrics.adapters.catalogue_log import CatalogueBootstrap
 from campaign_metrics.adapters.catch_up import CAUGHT_UP_HEALTH, CatchUp
-from campaign_metrics.adapters.grpc_api import MetricsServicer
+from campaign_metrics.adapters.grpc_api import MetricsServicer, add_to_server
+from campaign_metrics.adapters.inbound_batches import inbound_sender
 from campaign_metrics.adapters.ingest import PortalIngest
 from campaign_metrics.adapters.portal_auth import PortalTokenError, PortalTokens
 from campaign_metrics.adapters.projection import MetricsProjection, OutputTopics
@@ -186,19 +183,14 @@ def build(settings: MetricsSettings) -> MetricsService:
     parts = build_components(settings)
     topics = parts.topics
     broker = make_broker(settings, SERVICE, parts.registry)
-    send_out = declare_pipelined_publishers(broker, {
+    send = declare_pipelined_publishers(broker, {
         topics.dead_letter.name: PortalRecordDeadLettered,
         topics.accepted.name: PortalRecordAccepted,
         topics.indicators.name: IndicatorUpdated,
         topics.catalogue.name: CatalogueLoaded,
     }, SERVICE)
-    # gRPC Ingest puts accepted records on the inbound topic as portals send them.
-    send_in = declare_pipelined_publishers(
-        broker, {topics.inbound.name: PortalRecord}, f"{SERVICE}.grpc-ingest"
-    )
-
-    async def send(topic: str, value: bytes, key: bytes | None) -> asyncio.Future[Any]:
-        return await (send_in if topic == topics.inbound.name else send_out)(topic, value, key)
+    # gRPC Ingest puts accepted records on the inbound topic in batches, as portals send them.
+    inbound = inbound_sender(broker, topics.inbound.name, f"{SERVICE}.grpc-ingest")
 
     async def publish(topic: str, value: bytes, key: bytes | None) -> None:
         await (await send(topic, value, key))
@@ -244,8 +236,8 @@ def build(settings: MetricsSettings) -> MetricsService:
         after=after_catalogue,
         description="Procedure catalogue versions; each one recomputes every figure",
     )
-    ingest = PortalIngest(send, topics.inbound.name, topics.dead_letter.name, parts.telemetry,
-                          parts.projection.decoder)
+    ingest = PortalIngest(send, inbound, topics.dead_letter.name, parts.telemetry,
+                          parts.projection.decoder, settings.ingest_limits())
     servicer = MetricsServicer(parts.db, parts.projection, ingest, _portal_tokens(settings),
                                publish, topics.catalogue.name, _Status(clock, bootstrap))
     service = MetricsService(
@@ -259,8 +251,7 @@ def build(settings: MetricsSettings) -> MetricsService:
         db=parts.db,
         registry=parts.registry,
         topics=parts.topics.all,
-        grpc_services=[(metrics_pb2_grpc.add_MetricsServiceServicer_to_server, servicer,
-                        "campaign.metrics.v1.MetricsService")],
+        grpc_services=[(add_to_server, servicer, "campaign.metrics.v1.MetricsService")],
         relay=relay,
         background=[bootstrap.run, announcements.run_forever, clock.run_forever],
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from campaign_kit.settings import ServiceSettings
+from campaign_metrics.adapters.ingest import IngestLimits
 from campaign_metrics.adapters.portal_auth import parse_portal_tokens
 
 
@@ -49,11 +50,27 @@ class MetricsSettings(ServiceSettings):
         "event per record: off unless a consumer needs it)",
     )
 
+    ingest_record_max_bytes: int = Field(
+        default=512 * 1024, ge=1024, le=900 * 1024,
+        description="Largest portal record Ingest accepts; a larger one is refused on its own "
+        "(reason record_too_large) and the stream goes on. Below the broker's message limit",
+    )
+    ingest_message_max_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1024, le=4 * 1024 * 1024,
+        description="Largest Ingest message read; a larger one ends the call "
+        "(RESOURCE_EXHAUSTED, reason message_too_large) after the records before it are on "
+        "the log. At most gRPC's own limit of 4 MiB",
+    )
+
     @field_validator("portal_tokens")
     @classmethod
     def _tokens_parse(cls, value: str) -> str:
         parse_portal_tokens(value)  # fails at start, naming the bad pair (not its token)
         return value
+
+    def ingest_limits(self) -> IngestLimits:
+        return IngestLimits(self.ingest_record_max_bytes,
+                            max(self.ingest_message_max_bytes, self.ingest_record_max_bytes))
 
     def portal_token_text(self) -> str:
         """Pairs from the variable and the file together."""

@@ -27,7 +27,9 @@ CATALOGUE_KEY = b"catalogue"
 
 
 async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
-    """The next offset of each partition of a topic (0 for an empty one)."""
+    """The next offset of each partition of a topic (0 for an empty one). The service's one
+    direct read of Kafka outside FastStream (it ignores the KAFKA_SECURITY_* settings): the
+    kit's topic reader should take its place."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -40,6 +42,11 @@ async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
         return {tp.partition: offset for tp, offset in offsets.items()}
     finally:
         await consumer.stop()
+
+
+async def catalogue_events(bootstrap_servers: str, topic: str) -> int:
+    """How many catalogue versions the catalogue topic holds (it has one partition)."""
+    return (await end_offsets(bootstrap_servers, topic)).get(0, 0)
 
 
 async def publish_once(bootstrap_servers: str, topic: str, value: bytes, key: bytes) -> None:
@@ -88,7 +95,7 @@ class CatalogueBootstrap:
         with self.db.begin() as connection:
             if self.projection.ensure_campaign(connection):
                 log.info("campaign file changed: every figure recomputed")
-        end = (await end_offsets(self.bootstrap_servers, self.topic)).get(0, 0)
+        end = await catalogue_events(self.bootstrap_servers, self.topic)
         if end == 0 and not self._in_force():
             event = self.default.to_event(self.default_source)
             await self.publish(self.topic, event.to_bytes(), CATALOGUE_KEY)

@@ -204,8 +204,12 @@ def _is_known_officer(connection: Connection, defs: Definitions, key: str) -> bo
 
 def page_of(page_size: int, page_token: str, default: int = DEFAULT_PAGE,
             most: int = MAX_PAGE) -> tuple[int, int]:
-    """(size, offset) of a page asked for; a token that is not ours is an error."""
-    size = default if page_size <= 0 else min(page_size, most)
+    """(size, offset) of a page asked for: 0 is the default size; a negative size, one over
+    `most`, or a token that is not ours is an error (docs/api.md)."""
+    if page_size < 0 or page_size > most:
+        raise QueryError(f"page_size {page_size} không hợp lệ: từ 1 đến {most}, hoặc 0 để lấy "
+                         f"mặc định {default}", "bad_page_size")
+    size = page_size or default
     try:
         offset = int(page_token) if page_token else 0
     except ValueError:

@@ -31,7 +31,12 @@ NOT_OF_UNIT = "procedure_not_handled_by_unit"
 
 
 class CatalogueError(ValueError):
-    """A catalogue that cannot be loaded; the message names the line."""
+    """A catalogue that cannot be loaded: a Vietnamese message naming the line, and a stable
+    English `reason` for programs."""
+
+    def __init__(self, message: str, reason: str = "bad_catalogue") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def catalogue_version(entries: Iterable[CatalogueEntry]) -> str:
@@ -109,8 +114,8 @@ class Catalogue:
         catalogue = cls.of(event.entries)
         if catalogue.version != event.version:
             raise CatalogueError(
-                f"catalogue event says version {event.version}, its entries hash to "
-                f"{catalogue.version}"
+                f"sự kiện danh mục ghi phiên bản {event.version}, nhưng các dòng của nó cho "
+                f"mã băm {catalogue.version}", "catalogue_version_mismatch"
             )
         return catalogue
 
@@ -120,27 +125,32 @@ def parse_catalogue(content: bytes) -> Catalogue:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogueError(f"catalogue is not UTF-8: {exc}") from None
+        raise CatalogueError(f"tệp danh mục không phải UTF-8: {exc}",
+                             "catalogue_not_utf8") from None
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames != COLUMNS:
         raise CatalogueError(
-            f"catalogue header must be {','.join(COLUMNS)}, got {reader.fieldnames}"
+            f"dòng tiêu đề của danh mục phải là {','.join(COLUMNS)}, nhưng là "
+            f"{','.join(reader.fieldnames or [])}", "catalogue_bad_header"
         )
     entries: list[CatalogueEntry] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in enumerate(reader, start=2):
         if None in row or any(value is None for value in row.values()):
-            raise CatalogueError(f"line {line}: expected {len(COLUMNS)} columns")
+            raise CatalogueError(f"dòng {line}: cần đúng {len(COLUMNS)} cột",
+                                 "catalogue_bad_row")
         level = row["MucDoDVC"].strip()
         fees = row["CoPhiLePhi"].strip()
         if not row["MaTTHC"].strip() or not row["DonVi"].strip():
-            raise CatalogueError(f"line {line}: MaTTHC and DonVi are required")
+            raise CatalogueError(f"dòng {line}: thiếu MaTTHC hoặc DonVi", "catalogue_bad_row")
         if level not in LEVELS:
             raise CatalogueError(
-                f"line {line}: MucDoDVC must be one of {sorted(LEVELS)}, got {level!r}"
+                f"dòng {line}: MucDoDVC phải là một trong {', '.join(sorted(LEVELS))}, "
+                f"không phải {level!r}", "catalogue_bad_row"
             )
         if fees not in {"0", "1"}:
-            raise CatalogueError(f"line {line}: CoPhiLePhi must be 0 or 1, got {fees!r}")
+            raise CatalogueError(f"dòng {line}: CoPhiLePhi phải là 0 hoặc 1, không phải {fees!r}",
+                                 "catalogue_bad_row")
         try:
             entry = CatalogueEntry(
                 procedure_code=row["MaTTHC"].strip(), procedure_name=row["TenTTHC"].strip(),
@@ -148,12 +158,13 @@ def parse_catalogue(content: bytes) -> Catalogue:
                 has_fees=fees == "1",
             )
         except ValidationError as exc:  # pragma: no cover - the checks above cover the fields
-            raise CatalogueError(f"line {line}: {exc.errors()[0]['msg']}") from None
+            raise CatalogueError(f"dòng {line}: {exc.errors()[0]['msg']}",
+                                 "catalogue_bad_row") from None
         pair = (entry.unit_code, entry.procedure_code)
         if pair in seen:
             raise CatalogueError(
-                f"line {line}: {entry.procedure_code} for {entry.unit_code} repeats line "
-                f"{seen[pair]}"
+                f"dòng {line}: {entry.procedure_code} của {entry.unit_code} lặp lại dòng "
+                f"{seen[pair]}", "catalogue_duplicate_row"
             )
         seen[pair] = line
         entries.append(entry)

@@ -1,0 +1,56 @@
+"""Ingest's batches on the real broker: each record lands on the partition a keyed send would
+have chosen, a dossier's records keep their order, batches larger than the producer's buffer
+are split, and nothing is lost."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from aiokafka.partitioner import DefaultPartitioner
+from faststream.kafka import KafkaBroker
+from kafka import KafkaConsumer
+from kafka.admin import KafkaAdminClient, NewTopic
+
+from campaign_metrics.adapters.inbound_batches import inbound_sender
+
+pytestmark = pytest.mark.kafka
+
+
+async def test_records_land_where_a_keyed_send_puts_them_in_order(kafka_bootstrap: str) -> None:
+    topic = f"t{uuid.uuid4().hex[:10]}.portal.dossier-records.v1"
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    try:
+        admin.create_topics([NewTopic(topic, 3, 1)])
+    finally:
+        admin.close()
+    broker = KafkaBroker(kafka_bootstrap)
+    batches = inbound_sender(broker, topic, "test")()
+    sent = [(f"HS-{i % 40}".encode(), f'{{"n": {i}, "pad": "{"x" * 900}"}}'.encode())
+            for i in range(400)]  # ~370 KB: many times the producer's 16 KiB batch buffer
+    await broker.start()
+    try:
+        await batches.start()
+        futures = []
+        for key, value in sent:
+            futures += await batches.add(key, value)
+        futures += await batches.close()
+        for future in futures:
+            await future
+    finally:
+        await broker.stop()
+    assert len(futures) > 20  # split into many batches, none refused
+    consumer = KafkaConsumer(topic, bootstrap_servers=kafka_bootstrap,
+                             auto_offset_reset="earliest", enable_auto_commit=False,
+                             consumer_timeout_ms=3000)
+    try:
+        got = [(m.partition, m.offset, m.key, m.value) for m in consumer]
+    finally:
+        consumer.close()
+    assert sorted(value for *_, value in got) == sorted(value for _, value in sent)
+    choose = DefaultPartitioner()
+    assert all(partition == choose(key, [0, 1, 2], [0, 1, 2])
+               for partition, _, key, _ in got)
+    for key in {key for key, _ in sent}:
+        in_log = [value for _, _, k, value in sorted(got) if k == key]
+        assert in_log == [value for k, value in sent if k == key]
