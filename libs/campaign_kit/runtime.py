@@ -25,7 +25,12 @@ from campaign_kit.db import Database
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.settings import ServiceSettings
 from campaign_kit.startup import StartupError, exit_on, port_is_free, wait_for_kafka
-from campaign_kit.tls import grpc_server_credentials, kafka_admin_options, kafka_security
+from campaign_kit.tls import (
+    check_kafka_security,
+    grpc_server_credentials,
+    kafka_admin_options,
+    kafka_security,
+)
 from campaign_kit.topics_admin import ensure_topics
 
 log = logging.getLogger(__name__)
@@ -89,6 +94,7 @@ class ServiceRuntime:
         self.db.create_schema()
         await wait_for_kafka(self.settings.kafka_bootstrap_servers,
                              self.settings.kafka_connect_timeout_s)
+        await check_kafka_security(self.settings)
         if self.settings.create_topics:
             await asyncio.to_thread(
                 ensure_topics, self.settings.kafka_bootstrap_servers, self.all_topics(),
