@@ -92,7 +92,8 @@ def kafka_security(settings: ServiceSettings) -> BaseSecurity | None:
 
 
 def kafka_admin_options(settings: ServiceSettings) -> dict[str, Any]:
-    """The same security for kafka-python's admin client (topic creation)."""
+    """The same security as keyword arguments of kafka-python's clients (the admin client that
+    creates topics) and of a bare aiokafka consumer or producer: both take these names."""
     protocol = settings.kafka_security_protocol
     if protocol == "PLAINTEXT":
         return {}
