@@ -136,6 +136,11 @@ class PrometheusServer:
             self.process.terminate()
             self.process.wait(30)
 
+    def targets_up(self) -> set[str]:
+        """The `service` labels of the targets whose last scrape succeeded."""
+        active = self.api("/api/v1/targets")["data"]["activeTargets"]
+        return {t["labels"]["service"] for t in active if t["health"] == "up"}
+
     def api(self, path: str) -> Any:
         url = f"http://127.0.0.1:{self.port}{path}"
         with urllib.request.urlopen(url, timeout=5) as reply:
