@@ -69,7 +69,7 @@ class ServiceRuntime:
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     # Watches the service's tracked consumers: health `<grpc service>/caught-up` SERVING once
     # every input record is applied (campaign_kit.catch_up).
-    catch_up: CatchUp | None = None
+    input_catch_up: CatchUp | None = None
     grpc_port: int | None = None  # the bound port, once started
     _grpc: grpc.aio.Server | None = None
     _health: health_aio.HealthServicer | None = None
@@ -129,10 +129,10 @@ class ServiceRuntime:
             except Exception:  # the relay's loop below retries; the service still starts
                 log.warning("outbox flush at start failed; retrying", exc_info=True)
         jobs = [self._watch_readiness, *self.background]
-        if self.catch_up is not None:
-            self.catch_up.ready = lambda: self._serving
-            self.catch_up.on_change = self._show_caught_up
-            jobs.append(self.catch_up.run_forever)
+        if self.input_catch_up is not None:
+            self.input_catch_up.ready = lambda: self._serving
+            self.input_catch_up.on_change = self._show_caught_up
+            jobs.append(self.input_catch_up.run_forever)
         if self.relay is not None:
             relay, every_s = self.relay, self.settings.relay_interval_s
             jobs.append(lambda: relay.keep_publishing(every_s))
@@ -174,7 +174,7 @@ class ServiceRuntime:
     @property
     def caught_up_health(self) -> str | None:
         """The health name a script waits on until the service has caught up."""
-        if self.catch_up is None or not self.grpc_services:
+        if self.input_catch_up is None or not self.grpc_services:
             return None
         return caught_up_health(self.grpc_services[0][2])
 

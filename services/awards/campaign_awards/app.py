@@ -137,5 +137,5 @@ def build(settings: AwardsSettings) -> ServiceRuntime:
         grpc_services=[(awards_pb2_grpc.add_AwardsServiceServicer_to_server,
                         awards.servicer, "campaign.awards.v1.AwardsService")],
         relay=relay,
-        catch_up=CatchUp(metrics, registry),
+        input_catch_up=CatchUp(metrics, registry),
     )

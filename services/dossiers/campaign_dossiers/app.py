@@ -142,5 +142,5 @@ def build(settings: DossiersSettings) -> ServiceRuntime:
         grpc_services=[(dossiers_pb2_grpc.add_DossiersServiceServicer_to_server,
                         dossiers.servicer, "campaign.dossiers.v1.DossiersService")],
         relay=relay,
-        catch_up=CatchUp(metrics, registry),
+        input_catch_up=CatchUp(metrics, registry),
     )

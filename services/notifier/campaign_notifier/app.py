@@ -192,6 +192,6 @@ def build(settings: NotifierSettings) -> ServiceRuntime:
         grpc_services=[(notifier_pb2_grpc.add_NotifierServiceServicer_to_server,
                         notifier.servicer, "campaign.notifier.v1.NotifierService")],
         relay=relay,
-        catch_up=CatchUp(metrics, registry),
+        input_catch_up=CatchUp(metrics, registry),
         background=[lambda: notifier.run(settings.delivery_poll_s)],
     )
