@@ -8,7 +8,6 @@ alone. A wrong CA, a missing client certificate or a wrong password stop it with
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from devkit.pki import make_ca, make_pki, pem_keystore
 from devkit.processes import ServiceProcess
 from tests.dossiers.api import caller_metadata
 from tests.dossiers.builders import ACCESS_TOKENS, GIAY_KHEN, k_update
+from tests.dossiers.test_over_the_broker import wait_for
 
 pytestmark = [pytest.mark.kafka]
 
@@ -121,16 +121,6 @@ def start_dossiers(env: dict[str, str], prefix: str, tmp_path: Path) -> ServiceP
     return process
 
 
-def wait_until(probe: Any, what: str, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise TimeoutError(f"{what}: not within {timeout}s")
-
-
 @pytest.mark.parametrize("how", ["mutual-tls", "scram", "plain"])
 def test_a_record_round_trips_through_the_service_over_tls(
     secure_broker: SecureBroker, how: str, topic_prefix: str, tmp_path: Path,
@@ -150,7 +140,7 @@ def test_a_record_round_trips_through_the_service_over_tls(
         with service.channel() as channel:
             stub: Any = dossiers_pb2_grpc.DossiersServiceStub(channel)
             request = pb.GetNomineeFiguresRequest(subject_kind="unit", subject_code="QLVT")
-            wait_until(lambda: len(stub.GetNomineeFigures(request, timeout=10).figures) == 3,
+            wait_for(lambda: len(stub.GetNomineeFigures(request, timeout=10).figures) == 3,
                        "the figures consumed over TLS")
             opened = stub.OpenDossier(
                 pb.OpenDossierRequest(award_type=GIAY_KHEN, nominee_kind="collective"),
