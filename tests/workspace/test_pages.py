@@ -111,6 +111,21 @@ def test_the_operators_page_shows_lag_freshness_and_dead_letters(tmp_path: Path)
     assert "Thiếu trường bắt buộc" in page.text and "Hoạt động" in page.text
 
 
+def test_the_operators_page_shows_whether_each_service_has_caught_up(tmp_path: Path) -> None:
+    workspace = fake_workspace(tmp_path, {})
+    services: Any = workspace.services
+    services.states = {"campaign.awards.v1.AwardsService/caught-up": "NOT_SERVING"}
+    with TestClient(create_app(workspace), follow_redirects=False) as client:
+        sign_in(client, "vanhanh")
+        page = client.get("/operators")
+    assert page.status_code == 200, page.text
+    asked = {check for _service, check in services.checked if check}
+    assert asked == {f"campaign.{name}.v1.{name.title()}Service/caught-up"
+                     for name in ("metrics", "dossiers", "awards", "notifier")}
+    assert page.text.count("Đã xử lý kịp") == 3
+    assert page.text.count("Đang xử lý dữ liệu tồn") == 1
+
+
 def test_the_operators_page_lists_failing_deliveries_asked_for_by_statuses_that_exist(
     tmp_path: Path,
 ) -> None:
