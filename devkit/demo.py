@@ -104,11 +104,12 @@ def main() -> int:
             services[name] = process
         for process in services.values():
             process.wait_serving()
-        prometheus = _start_prometheus(stack, services, work)
         workspace = start_workspace(services, work, secret, campaign_file,
                                     args.workspace_port)
         stack.callback(workspace.stop)
         workspace.wait_serving()
+        prometheus = _start_prometheus(
+            stack, scrape_targets(services, workspace.http_port), work)
         print(f"four services serving; feeding {args.records} portal records")
 
         producer = KafkaProducer(bootstrap_servers=args.bootstrap, acks="all", linger_ms=20)
@@ -143,8 +144,10 @@ def main() -> int:
             print(f"  → {mail.message['To']}: {mail.message['Subject']}")
         _where_to_look(services, work, prefix)
         if prometheus is not None:
+            up = _scraped(prometheus)
             print(f"  prometheus http://127.0.0.1:{prometheus.port}/alerts (scraping every "
-                  "service with deploy/prometheus/rules.yml)")
+                  "service and the workspace with deploy/prometheus/rules.yml): "
+                  f"{len(up)}/{len(prometheus.targets)} targets up ({', '.join(sorted(up))})")
         print_accounts(workspace)
         if not args.exit:
             print("\nRunning; Ctrl-C stops the services.")
@@ -154,16 +157,35 @@ def main() -> int:
     return 0
 
 
-def _start_prometheus(stack: contextlib.ExitStack, services: dict[str, ServiceProcess],
+def scrape_targets(services: dict[str, ServiceProcess], workspace_port: int) -> dict[str, int]:
+    """Every /metrics of the demo: the four services' and the web workspace's (on its web
+    port), as deploy/prometheus/prometheus.yml lists them."""
+    return {**{name: process.metrics_port for name, process in services.items()},
+            "workspace": workspace_port}
+
+
+def _start_prometheus(stack: contextlib.ExitStack, targets: dict[str, int],
                       work: Path) -> PrometheusServer | None:
     """Debian's Prometheus scraping every service with the shipped alert rules (when installed:
     scripts/test.sh installs it)."""
     if shutil.which("prometheus") is None:
         print("prometheus not installed: apt-get install prometheus to watch the alert rules")
         return None
-    targets = {name: process.metrics_port for name, process in services.items()}
     return stack.enter_context(PrometheusServer(
         work / "prometheus", targets, rules=ROOT / "deploy" / "prometheus" / "rules.yml"))
+
+
+def _scraped(prometheus: PrometheusServer, wait_s: float = 15.0) -> set[str]:
+    """The targets Prometheus scrapes successfully, once all are or after `wait_s`."""
+    deadline = time.monotonic() + wait_s
+    up: set[str] = set()
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, KeyError, ValueError):
+            up = prometheus.targets_up()
+        if up == set(prometheus.targets):
+            break
+        time.sleep(1)
+    return up
 
 
 def _where_to_look(services: dict[str, ServiceProcess], work: Path, prefix: str) -> None:

@@ -52,6 +52,10 @@ class KafkaBroker:
     port: int
     data_dir: Path
     start_output: str = ""
+    # Appended to server.properties (e.g. SSL / SASL_SSL listeners), and extra arguments of the
+    # storage format (e.g. `--add-scram ...`): see deploy/kafka/kafka.sh.
+    extra_properties: Path | None = None
+    format_args: str = ""
 
     @property
     def bootstrap(self) -> str:
@@ -59,7 +63,11 @@ class KafkaBroker:
 
     @property
     def env(self) -> dict[str, str]:
-        return {"KAFKA_PORT": str(self.port), "KAFKA_DATA_DIR": str(self.data_dir)}
+        env = {"KAFKA_PORT": str(self.port), "KAFKA_DATA_DIR": str(self.data_dir),
+               "KAFKA_FORMAT_ARGS": self.format_args}
+        if self.extra_properties is not None:
+            env["KAFKA_EXTRA_PROPERTIES"] = str(self.extra_properties)
+        return env
 
     def start(self) -> None:
         self.start_output = _run(KAFKA_SH, ["start"], self.env)
@@ -127,6 +135,11 @@ class PrometheusServer:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(30)
+
+    def targets_up(self) -> set[str]:
+        """The `service` labels of the targets whose last scrape succeeded."""
+        active = self.api("/api/v1/targets")["data"]["activeTargets"]
+        return {t["labels"]["service"] for t in active if t["health"] == "up"}
 
     def api(self, path: str) -> Any:
         url = f"http://127.0.0.1:{self.port}{path}"

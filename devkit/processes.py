@@ -61,6 +61,24 @@ class ServiceProcess:
                 time.sleep(0.2)
         raise TimeoutError(f"{self.name} not serving after {timeout}s:\n{self.log_tail()}")
 
+    def wait_caught_up(self, grpc_service: str, timeout: float = 90.0) -> None:
+        """Wait until the health status of `<grpc_service>/caught-up` is SERVING: every record
+        on the service's input topics is applied (campaign_kit.catch_up)."""
+        deadline = time.monotonic() + timeout
+        request = health_pb2.HealthCheckRequest(service=f"{grpc_service}/caught-up")
+        with self.channel() as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            while time.monotonic() < deadline:
+                self._check_alive()
+                try:
+                    if stub.Check(request, timeout=1.0).status == \
+                            health_pb2.HealthCheckResponse.SERVING:
+                        return
+                except grpc.RpcError:
+                    pass
+                time.sleep(0.2)
+        raise TimeoutError(f"{self.name} not caught up after {timeout}s:\n{self.log_tail()}")
+
     def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM and wait; returns the exit code."""
         assert self.process is not None

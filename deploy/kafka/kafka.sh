@@ -27,6 +27,11 @@
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker to answer, default 60
 #   KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL, default 30
 #   KAFKA_CACHE            jar cache, default $HOME/.cache/lsdot/kafka-4.1.1 (outside the repo)
+#   KAFKA_EXTRA_PROPERTIES a file appended to server.properties on start; a key given there
+#                          overrides the default above it (e.g. `listeners=` with an SSL or
+#                          SASL_SSL listener beside PLAINTEXT, `ssl.keystore.*`, `sasl.*`)
+#   KAFKA_FORMAT_ARGS      extra arguments of the first storage format, split on blanks (e.g.
+#                          `--add-scram SCRAM-SHA-512=[name=svc,password=...]` for SCRAM users)
 #   KAFKA_CDS              1 (default): keep a JVM class-data-sharing archive in the cache for a
 #                          faster start (made by the first broker run when it stops); 0: off
 #
@@ -46,6 +51,8 @@ KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_CACHE="${KAFKA_CACHE:-$HOME/.cache/lsdot/kafka-$KAFKA_VERSION}"
 KAFKA_CDS="${KAFKA_CDS:-1}"
+KAFKA_EXTRA_PROPERTIES="${KAFKA_EXTRA_PROPERTIES:-}"
+KAFKA_FORMAT_ARGS="${KAFKA_FORMAT_ARGS:-}"
 
 LIBS_DIR="$KAFKA_CACHE/libs"
 TOOLS_DIR="$KAFKA_CACHE/tools"
@@ -187,6 +194,11 @@ num.recovery.threads.per.data.dir=1
 broker.heartbeat.interval.ms=500
 broker.session.timeout.ms=3000
 EOF
+  if [[ -n "$KAFKA_EXTRA_PROPERTIES" ]]; then
+    [[ -r "$KAFKA_EXTRA_PROPERTIES" ]] || die "KAFKA_EXTRA_PROPERTIES: cannot read $KAFKA_EXTRA_PROPERTIES"
+    { echo; echo "# From KAFKA_EXTRA_PROPERTIES=$KAFKA_EXTRA_PROPERTIES (the last value of a key wins)."
+      cat "$KAFKA_EXTRA_PROPERTIES"; } >>"$PROPS_FILE"
+  fi
 }
 
 format_storage() {
@@ -203,9 +215,12 @@ format_storage() {
   if [[ "$KAFKA_CDS" != 0 && -s "$CDS_ARCHIVE" ]]; then
     cds=("-XX:SharedArchiveFile=$CDS_ARCHIVE" -Xlog:cds=off -Xlog:cds+dynamic=off)
   fi
+  # `read -a` splits on blanks without globbing, so `[name=...]` stays as written.
+  local -a extra=()
+  read -ra extra <<<"$KAFKA_FORMAT_ARGS"
   if ! out="$(java "${cds[@]}" -cp "$LIBS_DIR/*" "-Dlog4j2.configurationFile=$SCRIPT_DIR/log4j2.xml" \
       kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS_FILE" \
-      --standalone --ignore-formatted 2>&1)"; then
+      --standalone --ignore-formatted "${extra[@]}" 2>&1)"; then
     echo "$out" >&2
     die "formatting $LOG_DIRS failed"
   fi

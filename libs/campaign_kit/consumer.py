@@ -38,7 +38,11 @@ class _HasConsumer(Protocol):
 
 
 class ConsumerMetrics:
+    """The counters of a service's tracked consumers, and the consumers themselves (for the
+    catch-up watch, campaign_kit.catch_up)."""
+
     def __init__(self, registry: CollectorRegistry) -> None:
+        self.tracked: list[TrackedConsumer] = []
         self.applied = Counter(
             "projection_records_applied_total", "Records applied by a projection",
             ["consumer", "topic"], registry=registry,
@@ -122,6 +126,21 @@ class TrackedConsumer:
         self.retry_pause = retry_pause
         self._failures_in_a_row = 0
         self._progress = _Progress(name)
+        self._listeners: list[ResumeFromStoredPositions] = []
+        metrics.tracked.append(self)
+
+    def subscribers(self) -> list[Any]:
+        """The subscribers it serves (each has its aiokafka `consumer` once started)."""
+        return [listener.subscriber for listener in self._listeners
+                if listener.subscriber is not None]
+
+    def stored_positions(self) -> dict[tuple[str, int], int]:
+        """Every stored position of this consumer: (topic, partition) -> last applied offset."""
+        c = self.positions.c
+        with self.db.begin() as connection:
+            rows = connection.execute(
+                select(c.topic, c.partition, c.offset).where(c.consumer == self.name))
+            return {(row.topic, row.partition): row.offset for row in rows}
 
     def stored_position(self, topic: str, partition: int) -> int | None:
         with self.db.begin() as connection:
@@ -275,7 +294,9 @@ class TrackedConsumer:
         return applied
 
     def resume_listener(self) -> ResumeFromStoredPositions:
-        return ResumeFromStoredPositions(self)
+        listener = ResumeFromStoredPositions(self)
+        self._listeners.append(listener)
+        return listener
 
 
 class ResumeFromStoredPositions(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -23,12 +23,18 @@ from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy.exc import SQLAlchemyError
 
 from campaign_contracts.topics import Topic, dead_letter_of, is_dead_letter
+from campaign_kit.catch_up import CatchUp, caught_up_health
 from campaign_kit.db import Database
 from campaign_kit.migrations import one_line
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.settings import ServiceSettings
 from campaign_kit.startup import StartupError, exit_on, port_is_free, wait_for_kafka
-from campaign_kit.tls import grpc_server_credentials, kafka_admin_options, kafka_security
+from campaign_kit.tls import (
+    check_kafka_security,
+    grpc_server_credentials,
+    kafka_admin_options,
+    kafka_security,
+)
 from campaign_kit.topics_admin import ensure_topics
 
 log = logging.getLogger(__name__)
@@ -64,11 +70,15 @@ class ServiceRuntime:
     relay: OutboxRelay | None = None
     description: str = ""
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    # Watches the service's tracked consumers: health `<grpc service>/caught-up` SERVING once
+    # every input record is applied (campaign_kit.catch_up).
+    input_catch_up: CatchUp | None = None
     grpc_port: int | None = None  # the bound port, once started
     _grpc: grpc.aio.Server | None = None
     _health: health_aio.HealthServicer | None = None
     _metrics_server: Any = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _serving = False
 
     def asyncapi(self) -> AsyncAPI:
         return AsyncAPI(
@@ -95,6 +105,7 @@ class ServiceRuntime:
             raise StartupError(f"DATABASE_URL: schema step failed: {one_line(exc)}") from exc
         await wait_for_kafka(self.settings.kafka_bootstrap_servers,
                              self.settings.kafka_connect_timeout_s)
+        await check_kafka_security(self.settings)
         if self.settings.create_topics:
             await asyncio.to_thread(
                 ensure_topics, self.settings.kafka_bootstrap_servers, self.all_topics(),
@@ -124,6 +135,10 @@ class ServiceRuntime:
             except Exception:  # the relay's loop below retries; the service still starts
                 log.warning("outbox flush at start failed; retrying", exc_info=True)
         jobs = [self._watch_readiness, *self.background]
+        if self.input_catch_up is not None:
+            self.input_catch_up.ready = lambda: self._serving
+            self.input_catch_up.on_change = self._show_caught_up
+            jobs.append(self.input_catch_up.run_forever)
         if self.relay is not None:
             relay, every_s = self.relay, self.settings.relay_interval_s
             jobs.append(lambda: relay.keep_publishing(every_s))
@@ -160,6 +175,20 @@ class ServiceRuntime:
         await server.start()
         self._grpc = server
         await self._set_health(False)
+        await self._show_caught_up(False)
+
+    @property
+    def caught_up_health(self) -> str | None:
+        """The health name a script waits on until the service has caught up."""
+        if self.input_catch_up is None or not self.grpc_services:
+            return None
+        return caught_up_health(self.grpc_services[0][2])
+
+    async def _show_caught_up(self, caught_up: bool) -> None:
+        if self._health is not None and self.caught_up_health is not None:
+            await self._health.set(self.caught_up_health,
+                                   health_pb2.HealthCheckResponse.SERVING if caught_up
+                                   else health_pb2.HealthCheckResponse.NOT_SERVING)
 
     async def _set_health(self, serving: bool) -> None:
         assert self._health is not None
@@ -179,6 +208,7 @@ class ServiceRuntime:
         serving: bool | None = None
         while True:
             now = await self.ready()
+            self._serving = now
             if now != serving:
                 await self._set_health(now)
                 log.info("readiness changed", extra={"ready": now})

@@ -6,11 +6,14 @@ naming its setting (see campaign_kit.startup)."""
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from pathlib import Path
 from typing import Any
 
 import grpc
+from aiokafka.conn import create_conn
+from aiokafka.errors import SaslAuthenticationFailed, UnsupportedSaslMechanismError
 from faststream.security import (
     BaseSecurity,
     SASLPlaintext,
@@ -89,7 +92,8 @@ def kafka_security(settings: ServiceSettings) -> BaseSecurity | None:
 
 
 def kafka_admin_options(settings: ServiceSettings) -> dict[str, Any]:
-    """The same security for kafka-python's admin client (topic creation)."""
+    """The same security as keyword arguments of kafka-python's clients (the admin client that
+    creates topics) and of a bare aiokafka consumer or producer: both take these names."""
     protocol = settings.kafka_security_protocol
     if protocol == "PLAINTEXT":
         return {}
@@ -103,3 +107,87 @@ def kafka_admin_options(settings: ServiceSettings) -> dict[str, Any]:
             sasl_plain_password=settings.kafka_sasl_password.get_secret_value(),
         )
     return options
+
+
+def _trusted_by(settings: ServiceSettings) -> str:
+    ca = settings.kafka_ssl_ca_file
+    return (f"KAFKA_SSL_CA_FILE={ca}" if ca is not None
+            else "the system's CAs (KAFKA_SSL_CA_FILE unset)")
+
+
+def _first_server(settings: ServiceSettings) -> tuple[str, str, int]:
+    server = next(s.strip() for s in settings.kafka_bootstrap_servers.split(",") if s.strip())
+    host, _, port = server.rpartition(":")
+    return server, host.strip("[]"), int(port)
+
+
+async def check_kafka_security(settings: ServiceSettings) -> None:
+    """Connect once to the first bootstrap server as the clients will, before any of them
+    starts: an untrusted broker certificate, a listener that is not TLS, a refused client
+    certificate or refused SASL credentials become one line naming the setting. (The clients
+    would log the failure over and over for half a minute and end in a bare timeout.)"""
+    protocol = settings.kafka_security_protocol
+    if protocol.endswith("SSL"):
+        await _check_tls(settings)
+    if protocol.startswith("SASL"):
+        await _check_sasl(settings)
+
+
+async def _check_tls(settings: ServiceSettings, answer_wait_s: float = 0.5) -> None:
+    context = kafka_ssl_context(settings)
+    server, host, port = _first_server(settings)
+    protocol = f"KAFKA_SECURITY_PROTOCOL={settings.kafka_security_protocol}"
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, ssl=context, server_hostname=host), 10.0)
+    except ssl.SSLCertVerificationError as exc:
+        raise ConfigurationError(
+            f"the Kafka broker at {server} is not trusted by {_trusted_by(settings)}: "
+            f"{exc.verify_message}"
+        ) from None
+    except (ssl.SSLError, OSError, TimeoutError) as exc:
+        why = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+        raise ConfigurationError(
+            f"{protocol}: no TLS handshake with the Kafka broker at {server} ({why}): is it "
+            "a TLS listener?"
+        ) from None
+    try:
+        # TLS 1.3 refuses a client certificate only after the handshake: a broker that wants
+        # one and got none (or one it does not trust) says so in its first answer.
+        await asyncio.wait_for(reader.read(1), answer_wait_s)
+    except TimeoutError:
+        pass  # the broker is waiting for a request: the session is accepted
+    except ssl.SSLError as exc:
+        raise ConfigurationError(
+            f"{protocol}: the Kafka broker at {server} refused this client's certificate "
+            f"({exc.reason or exc}); see KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE"
+        ) from None
+    except OSError:
+        pass  # anything else is the clients' to report
+    finally:
+        writer.close()
+
+
+async def _check_sasl(settings: ServiceSettings) -> None:
+    security = kafka_security(settings)
+    assert isinstance(security, SASLPlaintext | SASLScram256 | SASLScram512)
+    server, host, port = _first_server(settings)
+    mechanism, user = settings.kafka_sasl_mechanism, settings.kafka_sasl_username
+    try:
+        connection = await asyncio.wait_for(create_conn(
+            host, port, ssl_context=security.ssl_context,
+            security_protocol=settings.kafka_security_protocol, sasl_mechanism=mechanism,
+            sasl_plain_username=user,
+            sasl_plain_password=settings.kafka_sasl_password.get_secret_value(),
+        ), 15.0)
+    except SaslAuthenticationFailed as exc:
+        raise ConfigurationError(
+            f"KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD: the Kafka broker at {server} refused "
+            f"the {mechanism} login of '{user}': {exc}"
+        ) from None
+    except UnsupportedSaslMechanismError as exc:
+        raise ConfigurationError(
+            f"KAFKA_SASL_MECHANISM={mechanism}: not enabled on the Kafka broker at {server} "
+            f"({exc})"
+        ) from None
+    connection.close()

@@ -36,15 +36,11 @@ def test_prometheus_scrapes_every_service_and_sees_the_flow(
         portal.flush()
         portal.close()
 
-        def up_targets() -> set[str]:
-            active = prometheus.api("/api/v1/targets")["data"]["activeTargets"]
-            return {t["labels"]["service"] for t in active if t["health"] == "up"}
-
         def k3_rate() -> list[Any]:
             query = '/api/v1/query?query=indicator_rate{indicator="K3",subject_code="QLVT"}'
             return list(prometheus.api(query)["data"]["result"])
 
-        _eventually(lambda: up_targets() == set(services), 60)
+        _eventually(lambda: prometheus.targets_up() == set(services), 60)
         _eventually(lambda: bool(k3_rate()), 60)
         assert float(k3_rate()[0]["value"][1]) == 1.0
         delivered = prometheus.api('/api/v1/query?query=projection_records_applied_total')

@@ -68,7 +68,7 @@ def test_kill_9_during_a_burst_loses_nothing_and_duplicates_nothing(
         ids = Counter(smtp.inbox.message_ids())
         with notifier.channel() as channel:
             log = notifier_pb2_grpc.NotifierServiceStub(channel).ListDeliveries(
-                notifier_pb2.ListDeliveriesRequest(page_size=1000),
+                notifier_pb2.ListDeliveriesRequest(page_size=500),
                 metadata=(("authorization", "Bearer operator-token-0123456789"),))
         notifier.stop()
     received = sum(ids.values())

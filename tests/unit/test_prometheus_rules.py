@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
+from devkit import demo
 from devkit.infra import ROOT, PrometheusServer, free_port
+from devkit.processes import ServiceProcess
 
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 DASHBOARD = ROOT / "deploy" / "grafana" / "dashboards" / "campaign.json"
@@ -38,6 +40,24 @@ def test_the_configuration_loads_with_its_rules(config: str) -> None:
     result = promtool("check", "config", config)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 rule files found" in result.stdout + result.stderr
+
+
+def scraped(config: str) -> dict[str, str]:
+    """service label -> target of a shipped configuration."""
+    loaded = yaml.safe_load((PROMETHEUS / config).read_text(encoding="utf-8"))
+    return {static["labels"]["service"]: target for job in loaded["scrape_configs"]
+            for static in job["static_configs"] for target in static["targets"]}
+
+
+def test_every_service_and_the_workspace_are_scraped_as_the_demo_runs_them() -> None:
+    services = {name: ServiceProcess(name, {}, Path("unused.log"), grpc, metrics)
+                for name, (grpc, metrics) in demo.PORTS.items()}
+    demo_targets = demo.scrape_targets(services, demo.WORKSPACE_PORT)
+    assert set(demo_targets) == {"metrics", "dossiers", "awards", "notifier", "workspace"}
+    assert scraped("prometheus.yml") == {
+        name: f"127.0.0.1:{port}" for name, port in demo_targets.items()}
+    assert set(scraped("prometheus.compose.yml")) == set(demo_targets)
+    assert scraped("prometheus.compose.yml")["workspace"] == "workspace:8080"
 
 
 def test_every_alert_rule_has_a_passing_test_case() -> None:
@@ -105,8 +125,8 @@ def test_the_alert_rules_read_only_metrics_that_exist() -> None:
 def test_the_dashboard_shows_campaign_progress_and_service_health() -> None:
     read = {name for p in panels() for t in p["targets"] for name in metric_names(t["expr"])}
     assert {"indicator_rate", "standing_points"} <= read  # progress: K1-K3 and standings
-    assert {"up", "inbound_consumer_lag", "dead_letters_total",
-            "projection_failures_total"} <= read  # health
+    assert {"up", "inbound_consumer_lag", "consumer_lag_records", "consumer_caught_up",
+            "dead_letters_total", "projection_failures_total"} <= read  # health
     rates = [t["expr"] for p in panels() for t in p["targets"] if "indicator_rate" in t["expr"]]
     assert {code for code in ("K1", "K2", "K3") if any(code in e for e in rates)} == {
         "K1", "K2", "K3"}

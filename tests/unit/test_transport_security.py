@@ -4,7 +4,6 @@ made here with openssl, SSL/SASL for the Kafka clients, and secrets read from fi
 from __future__ import annotations
 
 import ssl
-import subprocess
 from pathlib import Path
 
 import grpc
@@ -19,31 +18,12 @@ from campaign_kit.db import Database
 from campaign_kit.runtime import ServiceRuntime
 from campaign_kit.settings import ServiceSettings, load_settings
 from campaign_kit.tls import kafka_admin_options, kafka_security
-
-
-def openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def issue(name: str, pki: Path, extensions: str) -> None:
-    """A key and a certificate for `name`, signed by the throwaway CA."""
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out",
-            f"{name}.csr", "-subj", f"/CN={name}", cwd=pki)
-    (pki / f"{name}.ext").write_text(extensions)
-    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-out", f"{name}.crt", "-extfile", f"{name}.ext",
-            cwd=pki)
+from devkit.pki import make_pki
 
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pki = tmp_path_factory.mktemp("pki")
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
-            "ca.crt", "-days", "2", "-subj", "/CN=throwaway test CA", cwd=pki)
-    issue("server", pki, "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                         "extendedKeyUsage=serverAuth\n")
-    issue("client", pki, "extendedKeyUsage=clientAuth\n")
-    return pki
+    return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 def runtime(settings: ServiceSettings) -> ServiceRuntime:

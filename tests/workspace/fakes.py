@@ -28,6 +28,8 @@ class FakeServices(Services):
         super().__init__(IdentitySigner(b"x" * 32), {})
         self.answers = answers
         self.calls: list[tuple[Caller, str, str, Any]] = []
+        self.checked: list[tuple[str, str]] = []  # (service, health status name) asked
+        self.states: dict[str, str] = {}  # health status name -> its answer; else SERVING
 
     def open(self) -> None:
         pass
@@ -41,8 +43,9 @@ class FakeServices(Services):
                                "unimplemented")
         return answer(caller, request)
 
-    async def health(self, service: str) -> str:
-        return "SERVING"
+    async def health(self, service: str, check: str = "") -> str:
+        self.checked.append((service, check))
+        return self.states.get(check, "SERVING")
 
     async def close(self) -> None:
         pass

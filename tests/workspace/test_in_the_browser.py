@@ -256,5 +256,7 @@ def test_a_units_page_and_the_operators_page_show_their_figures(
     assert operator.url.endswith("/operators")
     health = operator.locator("table.services td.health").all_inner_texts()
     assert health == ["Hoạt động"] * 4
+    inputs = operator.locator("table.services td.inputs").all_inner_texts()
+    assert len(inputs) == 4 and set(inputs) <= {"Đã xử lý kịp", "Đang xử lý dữ liệu tồn"}
     shot(operator, artifacts, "operators")
     operator.context.close()

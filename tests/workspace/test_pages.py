@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 
 from campaign.awards.v1 import awards_pb2
 from campaign.metrics.v1 import metrics_pb2
+from campaign.notifier.v1 import notifier_pb2
+from campaign_notifier.grpc_api import STATUSES as NOTIFIER_STATUSES
 from campaign_workspace.app import create_app
 from tests.workspace.fakes import fake_workspace
 
@@ -107,6 +109,50 @@ def test_the_operators_page_shows_lag_freshness_and_dead_letters(tmp_path: Path)
     assert page.status_code == 200, page.text
     assert "1.234" in page.text and "23:30 31/12/2024" in page.text
     assert "Thiếu trường bắt buộc" in page.text and "Hoạt động" in page.text
+
+
+def test_the_operators_page_shows_whether_each_service_has_caught_up(tmp_path: Path) -> None:
+    workspace = fake_workspace(tmp_path, {})
+    services: Any = workspace.services
+    services.states = {"campaign.awards.v1.AwardsService/caught-up": "NOT_SERVING"}
+    with TestClient(create_app(workspace), follow_redirects=False) as client:
+        sign_in(client, "vanhanh")
+        page = client.get("/operators")
+    assert page.status_code == 200, page.text
+    asked = {check for _service, check in services.checked if check}
+    assert asked == {f"campaign.{name}.v1.{name.title()}Service/caught-up"
+                     for name in ("metrics", "dossiers", "awards", "notifier")}
+    assert page.text.count("Đã xử lý kịp") == 3
+    assert page.text.count("Đang xử lý dữ liệu tồn") == 1
+
+
+def test_the_operators_page_lists_failing_deliveries_asked_for_by_statuses_that_exist(
+    tmp_path: Path,
+) -> None:
+    asked: list[str] = []
+
+    def deliveries(_caller: Any, request: Any) -> Any:
+        asked.append(request.status)
+        reply = notifier_pb2.ListDeliveriesResponse()
+        if request.status == "pending":
+            reply.deliveries.add(delivery_id="d1", unit_code="QLVT", status="pending",
+                                 subject="Nhắc hạn nộp hồ sơ", attempts=2,
+                                 last_error="421 máy chủ thư bận")
+            reply.deliveries.add(delivery_id="d2", unit_code="VP", status="pending",
+                                 subject="Chưa gửi lần nào", attempts=0)
+        if request.status == "dead":
+            reply.deliveries.add(delivery_id="d3", unit_code="KCHT", status="dead",
+                                 subject="Quyết định khen thưởng", attempts=5,
+                                 last_error="550 hộp thư không tồn tại")
+        return reply
+
+    with client_for(tmp_path, {("notifier", "ListDeliveries"): deliveries}) as client:
+        sign_in(client, "vanhanh")
+        page = client.get("/operators")
+    assert page.status_code == 200, page.text
+    assert set(asked) <= set(NOTIFIER_STATUSES), asked  # the notifier refuses any other
+    assert "421 máy chủ thư bận" in page.text and "550 hộp thư không tồn tại" in page.text
+    assert "Chưa gửi lần nào" not in page.text  # waiting for its first try is not failing
 
 
 def history() -> Any:

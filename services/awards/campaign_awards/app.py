@@ -26,6 +26,7 @@ from campaign_contracts.events import (
     IndicatorUpdated,
     StandingUpdated,
 )
+from campaign_kit.catch_up import CatchUp
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.identity import Authenticator, configured_authenticator
@@ -136,4 +137,5 @@ def build(settings: AwardsSettings) -> ServiceRuntime:
         grpc_services=[(awards_pb2_grpc.add_AwardsServiceServicer_to_server,
                         awards.servicer, "campaign.awards.v1.AwardsService")],
         relay=relay,
+        input_catch_up=CatchUp(metrics, registry),
     )

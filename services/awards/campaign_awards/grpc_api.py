@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +19,7 @@ from campaign_awards.domain.errors import Refusal, RefusalKind
 from campaign_awards.queries import Reader
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import AwardDecided, DecisionRevoked, IndicatorStanding
+from campaign_kit.api_values import fraction, rfc3339
 from campaign_kit.db import Database
 from campaign_kit.grpc_errors import answers_refusals as refusals_answered
 from campaign_kit.identity import Authenticator, Caller, Unauthenticated
@@ -39,12 +39,9 @@ STATUS: dict[RefusalKind, grpc.StatusCode] = {
 answers_refusals = refusals_answered(Refusal, STATUS)
 
 
-def _text(value: Decimal | None, places: str = "0.01") -> str:
-    return "" if value is None else str(value.quantize(Decimal(places)))
-
-
-def _time(moment: datetime | None) -> str:
-    return "" if moment is None else moment.isoformat()
+def _text(value: Decimal | None) -> str:
+    """Points: two places."""
+    return "" if value is None else str(value.quantize(Decimal("0.01")))
 
 
 def indicator_message(i: IndicatorStanding, campaign_version: str = "",
@@ -52,7 +49,7 @@ def indicator_message(i: IndicatorStanding, campaign_version: str = "",
                       ) -> awards_pb2.IndicatorStanding:
     return awards_pb2.IndicatorStanding(
         indicator=i.indicator, numerator=i.figure.numerator, denominator=i.figure.denominator,
-        rate=_text(i.figure.rate, "0.0001"), target=_text(i.target, "0.0001"),
+        rate=fraction(i.figure.rate), target=fraction(i.target),
         target_met=i.target_met, points=_text(i.points), indicator_name=i.indicator_name,
         counted_unit=i.counted_unit, campaign_version=campaign_version,
         catalogue_version=catalogue_version, source_event_id=source,
@@ -68,10 +65,10 @@ def decision_message(decided: AwardDecided, row: Any | None = None) -> awards_pb
         unit_code=decided.unit_code, signer=decided.signer, note=decided.note or "",
         override_reason=decided.override_reason or "",
         dossier_id=str(decided.dossier_id) if decided.dossier_id else "",
-        decided_by=decided.decided_by, decided_at=_time(decided.occurred_at),
+        decided_by=decided.decided_by, decided_at=rfc3339(decided.occurred_at),
         revoked=bool(row.revoked) if row is not None else False,
         revoked_reason=row.revoked_reason if row is not None else "",
-        revoked_at=_time(row.revoked_at) if row is not None and row.revoked_at else "",
+        revoked_at=rfc3339(row.revoked_at) if row is not None and row.revoked_at else "",
     )
 
 
@@ -85,6 +82,26 @@ class AwardsServicer(awards_pb2_grpc.AwardsServiceServicer):  # type: ignore[mis
         self.council = council
         self.authenticator = authenticator
         self.after_command = after_command
+
+    def _known(self, unit_code: str = "", award_type: str = "") -> None:
+        """A filter naming a unit or an award type the campaign does not have is NOT_FOUND:
+        an empty list would say "none yet" about something that does not exist."""
+        if unit_code and self.campaign.unit(unit_code) is None:
+            raise Refusal(RefusalKind.NOT_FOUND, "unknown_unit",
+                          f"Không có đơn vị mã '{unit_code}' trong đợt thi đua.")
+        if award_type and self.campaign.award(award_type) is None:
+            raise Refusal(RefusalKind.NOT_FOUND, "unknown_award_type",
+                          f"Đợt thi đua không có loại khen thưởng '{award_type}'.")
+
+    def _known_subject(self, kind: str, code: str, has_figures: bool) -> None:
+        """An officer is known by the campaign file or by figures of theirs; a unit by the
+        campaign file (the reader refuses an unknown one)."""
+        if kind != "officer" or has_figures:
+            return
+        unit_code, _, name = code.partition("/")
+        if self.campaign.officer(name, unit_code) is None:
+            raise Refusal(RefusalKind.NOT_FOUND, "unknown_subject",
+                          f"Không có cán bộ '{code}' trong đợt thi đua.")
 
     def _caller(self, context: Context) -> Caller:
         try:
@@ -109,13 +126,13 @@ class AwardsServicer(awards_pb2_grpc.AwardsServiceServicer):  # type: ignore[mis
         response = awards_pb2.GetStandingsResponse(
             campaign_id=self.campaign.campaign_id, period_key=view.period.key,
             period_kind=view.period.kind.value, subject_kind=view.kind,
-            as_of=_time(view.as_of))
+            as_of=rfc3339(view.as_of))
         for ranked in view.rows:
             s = ranked.standing
             unit = self.campaign.unit(s.subject.unit_code)
             row = response.rows.add(
                 rank=s.rank, unit_code=s.subject.unit_code, unit_name=unit.name if unit else "",
-                total_points=_text(s.total_points), updated_at=_time(s.as_of),
+                total_points=_text(s.total_points), updated_at=rfc3339(s.as_of),
                 subject_kind=view.kind, subject_code=s.subject.code, subject_name=s.subject.name,
                 previous_rank=ranked.previous_rank or 0,
                 previous_points=_text(ranked.previous_points), shared_rank=s.shared_rank,
@@ -143,6 +160,7 @@ class AwardsServicer(awards_pb2_grpc.AwardsServiceServicer):  # type: ignore[mis
         with self.db.begin() as connection:
             period, series = self.reader.history(connection, request.subject_kind,
                                                  request.subject_code, request.period_key)
+        self._known_subject(request.subject_kind, request.subject_code, bool(series))
         response = awards_pb2.GetHistoryResponse(
             subject_kind=request.subject_kind or "unit", subject_code=request.subject_code,
             subject_name=series[0][1].subject.name if series else "", period_key=period.key)
@@ -152,7 +170,7 @@ class AwardsServicer(awards_pb2_grpc.AwardsServiceServicer):  # type: ignore[mis
             for i in s.indicators:
                 point.indicators.add(indicator=i.indicator, numerator=i.figure.numerator,
                                      denominator=i.figure.denominator,
-                                     rate=_text(i.figure.rate, "0.0001"), points=_text(i.points))
+                                     rate=fraction(i.figure.rate), points=_text(i.points))
         return response
 
     @answers_refusals
@@ -161,10 +179,11 @@ class AwardsServicer(awards_pb2_grpc.AwardsServiceServicer):  # type: ignore[mis
         with self.db.begin() as connection:
             now, results = self.reader.forecast(connection, request.subject_kind,
                                                 request.subject_code)
+        self._known_subject(request.subject_kind, request.subject_code, bool(results))
         window = self.campaign.standings.forecast_window_days
         response = awards_pb2.GetForecastResponse(
             subject_kind=request.subject_kind or "unit", subject_code=request.subject_code,
-            as_of=_time(now), campaign_end=self.campaign.period.end.isoformat(),
+            as_of=rfc3339(now), campaign_end=self.campaign.period.end.isoformat(),
             window_days=window)
         unit = self.campaign.unit(request.subject_code)
         response.subject_name = unit.name if unit else request.subject_code.partition("/")[2]
@@ -172,15 +191,17 @@ class AwardsServicer(awards_pb2_grpc.AwardsServiceServicer):  # type: ignore[mis
             response.indicators.add(
                 indicator=f.rule.code, indicator_name=f.rule.name,
                 numerator=f.now.numerator, denominator=f.now.denominator,
-                rate=_text(f.now.rate, "0.0001"), expected_numerator=f.expected.numerator,
+                rate=fraction(f.now.rate), expected_numerator=f.expected.numerator,
                 expected_denominator=f.expected.denominator,
-                expected_rate=_text(f.expected.rate, "0.0001"),
-                target=_text(f.rule.target, "0.0001"), will_meet=f.will_meet, gap=f.gap,
+                expected_rate=fraction(f.expected.rate),
+                target=fraction(f.rule.target), will_meet=f.will_meet, gap=f.gap,
                 gap_text=f.gap_text)
         return response
 
+    @answers_refusals
     async def ListCandidates(self, request: awards_pb2.ListCandidatesRequest, context: Context
                              ) -> awards_pb2.ListCandidatesResponse:
+        self._known(request.unit_code, request.award_type)
         with self.db.begin() as connection:
             found = self.reader.candidates(connection, request.award_type, request.unit_code,
                                            request.include_withdrawn)
@@ -192,7 +213,7 @@ class AwardsServicer(awards_pb2_grpc.AwardsServiceServicer):  # type: ignore[mis
                 award_name=award.name if award else "", nominee_kind=row.nominee_kind,
                 nominee_code=row.nominee_code, nominee_name=row.nominee_name,
                 unit_code=row.unit_code, status=row.status,
-                evaluated_at=_time(evidence.evaluated_at), rank=evidence.rank or 0,
+                evaluated_at=rfc3339(evidence.evaluated_at), rank=evidence.rank or 0,
                 total_points=_text(evidence.total_points),
                 withdrawn_reason=row.withdrawn_reason)
             for figure in evidence.figures:
@@ -226,8 +247,10 @@ class AwardsServicer(awards_pb2_grpc.AwardsServiceServicer):  # type: ignore[mis
                      if d[0].decision_id == revoked.decision_id]
         return decision_message(*found[0])
 
+    @answers_refusals
     async def ListDecisions(self, request: awards_pb2.ListDecisionsRequest, context: Context
                             ) -> awards_pb2.ListDecisionsResponse:
+        self._known(request.unit_code, request.award_type)
         with self.db.begin() as connection:
             found = self.reader.decisions(connection, request.unit_code, request.award_type,
                                           request.include_revoked)

@@ -32,6 +32,7 @@ from campaign_dossiers.grpc_api import DossiersServicer
 from campaign_dossiers.handlers import CommandBus, CommandTelemetry, Dependencies
 from campaign_dossiers.projection import CONSUMER, DossierProjection, ProjectionTelemetry
 from campaign_dossiers.settings import DossiersSettings
+from campaign_kit.catch_up import CatchUp
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.identity import configured_authenticator
@@ -141,4 +142,5 @@ def build(settings: DossiersSettings) -> ServiceRuntime:
         grpc_services=[(dossiers_pb2_grpc.add_DossiersServiceServicer_to_server,
                         dossiers.servicer, "campaign.dossiers.v1.DossiersService")],
         relay=relay,
+        input_catch_up=CatchUp(metrics, registry),
     )

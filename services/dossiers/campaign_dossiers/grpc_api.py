@@ -8,7 +8,6 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
 from typing import Any, NoReturn
 
 import grpc
@@ -38,6 +37,7 @@ from campaign_dossiers.domain.errors import Refusal, RefusalKind
 from campaign_dossiers.drafting import Drafted, Drafting
 from campaign_dossiers.figures import figures_of
 from campaign_dossiers.handlers import CommandBus
+from campaign_kit.api_values import fraction, rfc3339
 from campaign_kit.db import Database
 from campaign_kit.grpc_errors import abort
 from campaign_kit.grpc_errors import answers_refusals as refusals_answered
@@ -77,8 +77,6 @@ def dossier_id_of(text: str) -> uuid.UUID:
                       f"Mã hồ sơ '{text}' không hợp lệ.") from None
 
 
-def _time(moment: datetime | None) -> str:
-    return "" if moment is None else moment.isoformat()
 
 
 def to_message(dossier: Dossier, campaign: Campaign) -> dossiers_pb2.Dossier:
@@ -93,10 +91,10 @@ def to_message(dossier: Dossier, campaign: Campaign) -> dossiers_pb2.Dossier:
         award_type=dossier.award_type, award_name=award.name if award else "",
         nominee_kind=dossier.nominee_kind, nominee_code=dossier.nominee_code,
         status=dossier.status.value, required_sets=requirement.sets if requirement else 0,
-        opened_at=_time(dossier.opened_at), opened_by=dossier.opened_by,
-        submitted_at=_time(dossier.submitted_at), reviewed_at=_time(dossier.reviewed_at),
+        opened_at=rfc3339(dossier.opened_at), opened_by=dossier.opened_by,
+        submitted_at=rfc3339(dossier.submitted_at), reviewed_at=rfc3339(dossier.reviewed_at),
         reviewed_by=dossier.reviewed_by or "", review_note=dossier.review_note or "",
-        forwarded_at=_time(dossier.forwarded_at), updated_at=_time(dossier.updated_at),
+        forwarded_at=rfc3339(dossier.forwarded_at), updated_at=rfc3339(dossier.updated_at),
     )
     names = campaign.document_kinds
     for d in dossier.documents:
@@ -104,7 +102,7 @@ def to_message(dossier: Dossier, campaign: Campaign) -> dossiers_pb2.Dossier:
             set_number=d.slot.set_number, document_kind=d.slot.document_kind,
             document_name=names.get(d.slot.document_kind, ""), filename=d.filename,
             content_type=d.content_type, sha256=d.sha256, size_bytes=d.size_bytes,
-            uploaded_by=d.uploaded_by, attached_at=_time(d.attached_at),
+            uploaded_by=d.uploaded_by, attached_at=rfc3339(d.attached_at),
         )
     if requirement is not None:
         for slot in requirement.missing(dossier.filled):
@@ -184,26 +182,39 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
 
     # --- figures (open to every caller: the same figures the metrics service serves) ------
 
+    @answers_refusals
     async def GetNomineeFigures(
         self, request: dossiers_pb2.GetNomineeFiguresRequest, context: Context
     ) -> dossiers_pb2.GetNomineeFiguresResponse:
         if request.subject_kind not in (SubjectKind.UNIT.value, SubjectKind.OFFICER.value):
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                                "subject_kind must be 'unit' or 'officer'")
+            raise Refusal(RefusalKind.INVALID, "bad_subject_kind",
+                          f"Loại đối tượng '{request.subject_kind}' không hợp lệ: chọn 'unit' "
+                          "hoặc 'officer'.")
         if not request.subject_code:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "subject_code is required")
+            raise Refusal(RefusalKind.INVALID, "missing_subject_code",
+                          "Cần mã đơn vị hoặc cán bộ (subject_code).")
+        kind, code = SubjectKind(request.subject_kind), request.subject_code
         with self.db.begin() as connection:
-            figures = figures_of(connection, SubjectKind(request.subject_kind),
-                                 request.subject_code)
+            figures = figures_of(connection, kind, code)
+        if not figures and not self._known_subject(kind, code):
+            # An empty answer would read "no figures yet" about someone who does not exist.
+            who = "đơn vị" if kind is SubjectKind.UNIT else "cán bộ"
+            raise Refusal(RefusalKind.NOT_FOUND, "unknown_subject",
+                          f"Không có {who} '{code}' trong đợt thi đua.")
         return dossiers_pb2.GetNomineeFiguresResponse(figures=[
             dossiers_pb2.NomineeFigure(
                 indicator=f.indicator, numerator=f.figure.numerator,
-                denominator=f.figure.denominator,
-                rate="" if f.figure.rate is None else str(f.figure.rate), target=str(f.target),
-                target_met=f.target_met, as_of=f.as_of.isoformat(),
+                denominator=f.figure.denominator, rate=fraction(f.figure.rate),
+                target=fraction(f.target), target_met=f.target_met, as_of=rfc3339(f.as_of),
             )
             for f in figures
         ])
+
+    def _known_subject(self, kind: SubjectKind, code: str) -> bool:
+        """A unit of the campaign file, or an officer it names (by name or UNIT/name key)."""
+        if kind is SubjectKind.UNIT:
+            return self.campaign.unit(code) is not None
+        return any(code in (o.name, f"{o.unit_code}/{o.name}") for o in self.campaign.officers)
 
     # --- commands --------------------------------------------------------------------------
 
@@ -329,6 +340,12 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
         except ValueError:
             raise Refusal(RefusalKind.INVALID, "bad_status",
                           f"Trạng thái '{request.status}' không hợp lệ.") from None
+        if request.unit_code and self.campaign.unit(request.unit_code) is None:
+            raise Refusal(RefusalKind.NOT_FOUND, "unknown_unit",
+                          f"Không có đơn vị mã '{request.unit_code}' trong đợt thi đua.")
+        if request.award_type and self.campaign.award(request.award_type) is None:
+            raise Refusal(RefusalKind.NOT_FOUND, "unknown_award_type",
+                          f"Đợt thi đua không có loại khen thưởng '{request.award_type}'.")
         visible = frozenset({Status.FORWARDED}) if principal.role is Role.COUNCIL else None
         with self.db.begin() as connection:
             found = read_model.find(
@@ -369,7 +386,7 @@ class DossiersServicer(dossiers_pb2_grpc.DossiersServiceServicer):  # type: igno
             request.nominee_code, mark_not_qualified=request.mark_not_qualified,
         )
         return dossiers_pb2.DraftAchievementReportResponse(
-            filename=drafted.filename, docx=drafted.content, as_of=_time(drafted.as_of),
+            filename=drafted.filename, docx=drafted.content, as_of=rfc3339(drafted.as_of),
         )
 
     @answers_refusals

@@ -28,6 +28,7 @@ from campaign_contracts.events import (
     PortalRecordAccepted,
     StandingUpdated,
 )
+from campaign_kit.catch_up import CatchUp
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.identity import Authenticator, configured_authenticator
@@ -191,5 +192,6 @@ def build(settings: NotifierSettings) -> ServiceRuntime:
         grpc_services=[(notifier_pb2_grpc.add_NotifierServiceServicer_to_server,
                         notifier.servicer, "campaign.notifier.v1.NotifierService")],
         relay=relay,
+        input_catch_up=CatchUp(metrics, registry),
         background=[lambda: notifier.run(settings.delivery_poll_s)],
     )

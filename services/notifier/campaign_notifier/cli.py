@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import grpc
 
 from campaign.notifier.v1 import notifier_pb2, notifier_pb2_grpc
+from campaign_kit.api_values import MAX_PAGE_SIZE
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 RULES = {"digest": "Bản tin định kỳ", "target_settled": "Đạt / không còn đạt chỉ tiêu",
@@ -116,7 +117,7 @@ def deliveries(args: argparse.Namespace) -> int:
         unit_code=args.unit or "", rule=args.rule or "", status=args.status or "",
         since=_moment(args.since, "--since") if args.since else "",
         until=_moment(args.until, "--until") if args.until else "",
-        page_size=min(args.limit, 1000))
+        page_size=min(args.limit, MAX_PAGE_SIZE))
     channel, stub, metadata = _stub(args)
     found: list[notifier_pb2.Delivery] = []
     with channel:

@@ -4,7 +4,6 @@ stable reason code (trailing metadata `refusal-reason`)."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, NoReturn
@@ -14,7 +13,8 @@ from sqlalchemy import select, update
 
 from campaign.notifier.v1 import notifier_pb2, notifier_pb2_grpc
 from campaign_contracts.campaign_file import Campaign
-from campaign_kit.db import Database, as_utc
+from campaign_kit.api_values import BadPage, next_page_token, page_offset, page_size, rfc3339
+from campaign_kit.db import Database
 from campaign_kit.grpc_errors import abort
 from campaign_kit.identity import Authenticator, Unauthenticated
 from campaign_notifier.clock import Clock
@@ -23,7 +23,6 @@ from campaign_notifier.store import attempts, deliveries
 
 Context = grpc.aio.ServicerContext[Any, Any]
 STATUSES = ("pending", "sent", "dead")
-MAX_PAGE = 1000
 
 
 async def refuse(context: Context, status: str, reason: str, message: str) -> NoReturn:
@@ -45,19 +44,11 @@ def _time(value: str, name: str) -> datetime | None:
     return moment
 
 
-def _offset(token: str) -> int:
-    if not token:
-        return 0
+def _page(request: notifier_pb2.ListDeliveriesRequest) -> tuple[int, int]:
     try:
-        return int(base64.urlsafe_b64decode(token.encode("ascii")).decode("ascii"))
-    except (ValueError, UnicodeError):
-        raise Refused("INVALID_ARGUMENT", "bad_page_token",
-                      "page_token không hợp lệ (hãy dùng next_page_token của trang trước)."
-                      ) from None
-
-
-def _iso(moment: datetime | None) -> str:
-    return "" if moment is None else as_utc(moment).isoformat()
+        return page_size(request.page_size), page_offset(request.page_token)
+    except BadPage as bad:
+        raise Refused("INVALID_ARGUMENT", bad.reason, bad.message) from None
 
 
 class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
@@ -69,6 +60,7 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
         self.authenticator = authenticator
         self.wall = wall
         self.after_resend = after_resend
+        self.rules = {entry.rule for entry in campaign.notifications.rules}
 
     def _reader(self, context: Context) -> Reader:
         try:
@@ -83,13 +75,14 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             delivery_id=row.delivery_id, rule=row.rule, unit_code=row.unit_code,
             channel=row.channel, recipient=row.recipient, subject=row.subject,
             status=row.status, attempts=row.attempts, last_error=row.last_error or "",
-            cause_event_id=row.cause_event_id, updated_at=_iso(row.updated_at),
+            cause_event_id=row.cause_event_id, updated_at=rfc3339(row.updated_at),
             idempotency_key=row.idempotency_key,
             unit_name=unit.name if unit else ("Tổ vận hành" if not row.unit_code else ""),
-            created_at=_iso(row.created_at),
-            next_attempt_at=_iso(row.next_attempt_at) if row.status == "pending" else "",
+            created_at=rfc3339(row.created_at),
+            next_attempt_at=rfc3339(row.next_attempt_at) if row.status == "pending" else "",
             attempt_log=[notifier_pb2.Attempt(
-                number=a.number, started_at=_iso(a.started_at), finished_at=_iso(a.finished_at),
+                number=a.number, started_at=rfc3339(a.started_at),
+                finished_at=rfc3339(a.finished_at),
                 outcome=a.outcome or "", error=a.error or "") for a in log],
         )
 
@@ -110,16 +103,19 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             reader = self._reader(context)
             unit_code = unit_filter(reader, request.unit_code)
             since, until = _time(request.since, "since"), _time(request.until, "until")
-            offset = _offset(request.page_token)
+            size, offset = _page(request)
             if request.status and request.status not in STATUSES:
                 raise Refused("INVALID_ARGUMENT", "bad_status",
                               f"status phải là một trong: {', '.join(STATUSES)}.")
             if request.unit_code and self.campaign.unit(request.unit_code) is None:
                 raise Refused("NOT_FOUND", "unknown_unit",
                               f"Không có đơn vị mã '{request.unit_code}' trong đợt thi đua.")
+            if request.rule and request.rule not in self.rules:
+                raise Refused("NOT_FOUND", "unknown_rule",
+                              f"Đợt thi đua không có quy tắc thông báo '{request.rule}'; có: "
+                              f"{', '.join(sorted(self.rules))}.")
         except Refused as refusal:
             await refuse(context, refusal.status, refusal.reason, refusal.message)
-        size = min(request.page_size or 100, MAX_PAGE)
         query = select(deliveries)
         if unit_code:
             query = query.where(deliveries.c.unit_code == unit_code)
@@ -138,7 +134,7 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
         more = len(rows) > size
         rows = rows[:size]
         log = self._attempts([r.delivery_id for r in rows])
-        token = base64.urlsafe_b64encode(str(offset + size).encode()).decode() if more else ""
+        token = next_page_token(offset + size) if more else ""
         return notifier_pb2.ListDeliveriesResponse(
             deliveries=[self._delivery(r, log[r.delivery_id]) for r in rows],
             next_page_token=token)

@@ -21,6 +21,12 @@ SERVICE_NAMES = {
     "awards": "Dịch vụ xếp hạng và khen thưởng", "notifier": "Dịch vụ thông báo",
 }
 
+GRPC_SERVICES = {
+    "metrics": "campaign.metrics.v1.MetricsService", "dossiers":
+    "campaign.dossiers.v1.DossiersService", "awards": "campaign.awards.v1.AwardsService",
+    "notifier": "campaign.notifier.v1.NotifierService",
+}
+
 # What a person reads when a service answers with a status and no Vietnamese message of its own.
 STATUS_TEXT = {
     grpc.StatusCode.UNAVAILABLE: "tạm thời không truy cập được, vui lòng thử lại sau ít phút",
@@ -126,14 +132,19 @@ class Services:
         except grpc.aio.AioRpcError as error:
             raise await service_error(service, error) from None
 
-    async def health(self, service: str) -> str:
-        """SERVING, NOT_SERVING, or why the check could not be made."""
+    async def health(self, service: str, check: str = "") -> str:
+        """SERVING, NOT_SERVING, or why the check could not be made; `check` names the health
+        status asked for (the service's own by default)."""
         stub = health_pb2_grpc.HealthStub(self.channels[service])
         try:
-            reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=3.0)
+            reply = await stub.Check(health_pb2.HealthCheckRequest(service=check), timeout=3.0)
         except grpc.aio.AioRpcError as error:
             return error.code().name
         return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
+
+    async def caught_up(self, service: str) -> str:
+        """SERVING once the service has applied every record it reads (docs/api.md)."""
+        return await self.health(service, f"{GRPC_SERVICES[service]}/caught-up")
 
     async def close(self) -> None:
         for channel in self.channels.values():

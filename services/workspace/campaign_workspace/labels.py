@@ -25,6 +25,9 @@ DEAD_LETTER_REASONS = {
     "bad_time": "Thời gian không đọc được", "unknown_channel": "Kênh không hợp lệ",
     "unknown_status": "Trạng thái không hợp lệ", "negative_fee": "Lệ phí âm",
     "bad_record": "Bản ghi sai cấu trúc"}
+CAUGHT_UP = {"SERVING": "Đã xử lý kịp", "NOT_SERVING": "Đang xử lý dữ liệu tồn",
+             "UNAVAILABLE": "Không kết nối được", "DEADLINE_EXCEEDED": "Không trả lời kịp",
+             "NOT_FOUND": "Không báo", "UNKNOWN": "Không rõ"}
 HEALTH = {"SERVING": "Hoạt động", "NOT_SERVING": "Không phục vụ",
           "UNAVAILABLE": "Không kết nối được", "DEADLINE_EXCEEDED": "Không trả lời kịp",
           "UNKNOWN": "Không rõ"}

@@ -33,16 +33,19 @@ async def operators(request: Request) -> Response:
     caller = caller_of(request)
     call = workspace.services.call
     health = await asyncio.gather(*(workspace.services.health(s) for s in SERVICES))
-    (status, status_note), (failed, failed_note), (dead, _) = await asyncio.gather(
+    caught_up = await asyncio.gather(*(workspace.services.caught_up(s) for s in SERVICES))
+    # A failing delivery is one given up on (dead) or one waiting to be tried again after a
+    # failed attempt (pending with attempts): the notifier has no "failed" status.
+    (status, status_note), (retrying, failed_note), (dead, _) = await asyncio.gather(
         optional(call(caller, "metrics", "GetStatus", metrics_pb2.GetStatusRequest())),
         optional(call(caller, "notifier", "ListDeliveries",
-                      notifier_pb2.ListDeliveriesRequest(status="failed", page_size=100))),
+                      notifier_pb2.ListDeliveriesRequest(status="pending", page_size=100))),
         optional(call(caller, "notifier", "ListDeliveries",
                       notifier_pb2.ListDeliveriesRequest(status="dead", page_size=100))))
-    failing = [d for reply in (failed, dead) if reply for d in reply.deliveries
-               if d.status in ("failed", "dead")]
-    services = [(name, SERVICE_NAMES[name], state, workspace.metrics_links.get(name, ""))
-                for name, state in zip(SERVICES, health, strict=True)]
+    failing = [d for reply in (retrying, dead) if reply for d in reply.deliveries
+               if d.status == "dead" or d.attempts > 0]
+    services = [(name, SERVICE_NAMES[name], state, inputs, workspace.metrics_links.get(name, ""))
+                for name, state, inputs in zip(SERVICES, health, caught_up, strict=True)]
     return page(request, "operators.html", services=services, metrics_status=status,
                 status_note=status_note, failing=failing, failing_note=failed_note,
                 notice=notice_of(request))
