@@ -138,10 +138,12 @@ def subscribe_raw(
 def subscribe_event_batches(
     broker: KafkaBroker, topic: str, model: type[E], tracked: TrackedConsumer, group: str,
     apply: Callable[[Connection, Sequence[E]], None], relay: OutboxRelay | None, *,
-    max_records: int, batch_timeout_ms: int = 100, description: str = "",
+    max_records: int, batch_timeout_ms: int = 100,
+    after: Callable[[], Awaitable[None]] | None = None, description: str = "",
 ) -> Any:
     """Subscribe `apply(connection, events)` to batches of `model` events, exactly once: one
-    transaction per batch with its positions. An event that does not parse goes to the topic's
+    transaction per batch with its positions, `after` awaited once a batch is applied. An
+    event that does not parse goes to the topic's
     dead-letter topic with the reason (before the batch is applied; its position is stored with
     the batch, so it is sent again only if the batch fails)."""
     publish = dead_letter_publisher(broker, tracked.name)
@@ -167,9 +169,13 @@ def subscribe_event_batches(
         found = (parsed.get((r.topic, r.partition, r.offset)) for r in records)
         apply(connection, [event for event in found if event is not None])
 
+    async def after_batch(_applied: Sequence[Any]) -> None:
+        if after is not None:
+            await after()
+
     return subscribe_raw_batch(broker, topic, tracked, group, apply_parsed, relay,
                                max_records=max_records, batch_timeout_ms=batch_timeout_ms,
-                               description=description, prepare=prepare)
+                               after=after_batch, description=description, prepare=prepare)
 
 
 async def _raw_bodies(message: Any) -> Any:

@@ -12,6 +12,7 @@ import json
 import random
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from campaign_contracts.campaign_file import load_campaign
@@ -91,6 +92,7 @@ def internal_injections() -> list[tuple[Topic, Message]]:
 # The dossiers' events are fixed (ids included), so both runs read the very same log.
 DOSSIER_NAMESPACE = uuid.UUID("0b7f4a52-6f2e-4a8e-9f31-5d8a1c2e7b40")
 DOSSIER_AWARD = "giay_khen_giam_doc_so"
+DOSSIER_TIME = datetime(2024, 11, 4, 8, 0, tzinfo=UTC)
 MAILED_STEPS = (DossierSubmitted, DossierAccepted, DossierReturned)  # the notifier's dossier_status
 
 
@@ -110,7 +112,9 @@ def dossier_events() -> list[DossierEventBase]:
                    dossier_id: uuid.UUID = dossier_id) -> dict[str, Any]:
             return dict(dossier_id=dossier_id, sequence=sequence, unit_code=unit,
                         award_type=DOSSIER_AWARD, nominee_kind=kind, nominee_code=nominee,
-                        producer="dossiers", event_id=uuid.uuid5(dossier_id, str(sequence)))
+                        producer="dossiers", event_id=uuid.uuid5(dossier_id, str(sequence)),
+                        correlation_id=uuid.uuid5(dossier_id, "flow"),
+                        occurred_at=DOSSIER_TIME + timedelta(hours=sequence))
 
         review: DossierEventBase = (
             DossierAccepted(reviewed_by="office", **common(3)) if n % 2 == 0 else

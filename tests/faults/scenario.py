@@ -204,8 +204,11 @@ def run(options: Options) -> Report:
             faulty = System("faulty", infra, work / "faulty", faulty_mail)
             clean = System("clean", infra, work / "clean", clean_mail)
             began = time.monotonic()
-            faulty.start()
+            # Injected ahead of the services, so that what they publish on the same topics
+            # comes after it in both runs (the v1 standing is then overtaken in both).
+            ensure_topics(broker.bootstrap, [prefixed(t, faulty.prefix) for t in ALL_TOPICS])
             injected = _inject(broker.bootstrap, faulty.prefix)
+            faulty.start()
             chaos_s = options.kills * len(SERVICES) * 6.0
             rate = options.rate or max(100.0, len(feed) / max(chaos_s, 1.0))
             report.say(f"faulty run: feeding {len(feed)} messages at {rate:.0f}/s "
@@ -241,10 +244,10 @@ def run(options: Options) -> Report:
             ensure_topics(broker.bootstrap, [prefixed(t, clean.prefix) for t in ALL_TOPICS])
             copied = _copy_topic(broker.bootstrap, inbound,
                                  prefixed(PORTAL_RECORDS, clean.prefix).name)
-            clean.start()
             _inject(broker.bootstrap, clean.prefix)
             _send(broker.bootstrap, prefixed(DOSSIER_EVENTS, clean.prefix).name,
                   dossier_messages())
+            clean.start()
             try:
                 clean_settled = clean.settle(options.settle_timeout_s)
             finally:
