@@ -19,6 +19,7 @@ from campaign_contracts.campaign_file import load_campaign
 from campaign_contracts.events import DossierEventBase
 from campaign_contracts.topics import (
     ALL_TOPICS,
+    CATALOGUE,
     DOSSIER_EVENTS,
     PORTAL_RECORDS,
     dead_letter_of,
@@ -108,13 +109,20 @@ def _send(bootstrap: str, topic: str, messages: list[Message]) -> None:
     producer.close()
 
 
-def _inject(bootstrap: str, prefix: str) -> int:
+def _inject(bootstrap: str, prefix: str, *, before_start: bool) -> int:
+    """The injections on internal topics. Before the services start: all but the catalogue's,
+    so that what services publish on those topics comes after them in both runs (the v1
+    standing is overtaken by awards' own in both). The catalogue's once they run: the metrics
+    service seeds its catalogue only on an empty catalogue topic."""
     producer = _producer(bootstrap)
+    sent = 0
     for topic, message in internal_injections():
-        producer.send(prefixed(topic, prefix).name, key=message.key, value=message.value)
+        if (topic == CATALOGUE) != before_start:
+            producer.send(prefixed(topic, prefix).name, key=message.key, value=message.value)
+            sent += 1
     producer.flush(timeout=120)
     producer.close()
-    return len(internal_injections())
+    return sent
 
 
 def _copy_topic(bootstrap: str, source: str, target: str) -> int:
@@ -204,11 +212,10 @@ def run(options: Options) -> Report:
             faulty = System("faulty", infra, work / "faulty", faulty_mail)
             clean = System("clean", infra, work / "clean", clean_mail)
             began = time.monotonic()
-            # Injected ahead of the services, so that what they publish on the same topics
-            # comes after it in both runs (the v1 standing is then overtaken in both).
             ensure_topics(broker.bootstrap, [prefixed(t, faulty.prefix) for t in ALL_TOPICS])
-            injected = _inject(broker.bootstrap, faulty.prefix)
+            injected = _inject(broker.bootstrap, faulty.prefix, before_start=True)
             faulty.start()
+            injected += _inject(broker.bootstrap, faulty.prefix, before_start=False)
             chaos_s = options.kills * len(SERVICES) * 6.0
             rate = options.rate or max(100.0, len(feed) / max(chaos_s, 1.0))
             report.say(f"faulty run: feeding {len(feed)} messages at {rate:.0f}/s "
@@ -244,10 +251,11 @@ def run(options: Options) -> Report:
             ensure_topics(broker.bootstrap, [prefixed(t, clean.prefix) for t in ALL_TOPICS])
             copied = _copy_topic(broker.bootstrap, inbound,
                                  prefixed(PORTAL_RECORDS, clean.prefix).name)
-            _inject(broker.bootstrap, clean.prefix)
+            _inject(broker.bootstrap, clean.prefix, before_start=True)
             _send(broker.bootstrap, prefixed(DOSSIER_EVENTS, clean.prefix).name,
                   dossier_messages())
             clean.start()
+            _inject(broker.bootstrap, clean.prefix, before_start=False)
             try:
                 clean_settled = clean.settle(options.settle_timeout_s)
             finally:
@@ -265,13 +273,23 @@ def run(options: Options) -> Report:
     return report
 
 
+# Tables the feed must fill in any correct run, so that "equal" is not "both empty".
+MUST_HOLD_ROWS = {"metrics": ("indicator_cells",), "awards": ("cells", "standings"),
+                  "dossiers": ("nominee_figures", "dossiers"), "notifier": ("cells", "deliveries")}
+
+
 def _compare(faulty: System, clean: System, report: Report) -> None:
     for service in SERVICES:
         read = READERS.get(service, dump_database)
         left, right = read(faulty.database_urls[service]), read(clean.database_urls[service])
         found = compare(service, left, right)
         report.differences += found
-        counts = ", ".join(f"{t} {n}" for t, n in sorted(row_counts(right).items()))
+        rows = row_counts(right)
+        counts = ", ".join(f"{t} {n}" for t, n in sorted(rows.items()))
+        for table in MUST_HOLD_ROWS.get(service, ()):
+            if not rows.get(table):
+                # Equal because both are empty proves nothing.
+                report.problems.append(f"{service}: {table} is empty in the replay")
         verdict = "equal" if not found else f"{len(found)} tables differ"
         report.say(f"  {service:<9} read model {verdict} to the clean replay ({counts})")
         for difference in found:
