@@ -202,17 +202,20 @@ def watch_standings(awards_url: str, bootstrap: str, inbound: str, indicators: s
     engine = create_engine(awards_url)
     consumer = KafkaConsumer(inbound, indicators, bootstrap_servers=bootstrap,
                              auto_offset_reset="earliest", enable_auto_commit=False,
-                             consumer_timeout_ms=50, max_partition_fetch_bytes=4_000_000)
+                             max_partition_fetch_bytes=4_000_000)
     query = text("SELECT figures FROM standings WHERE period_key = :period "
                  "AND subject_kind = 'unit' AND subject_code = :unit")
     period = load_campaign().period.key
     while not stop.is_set():
-        for message in consumer:
-            if message.topic == inbound:
-                if message.key and message.key.startswith(b"PROBE-"):
-                    probes.on_log.setdefault(int(message.key[6:]), time.monotonic())
-            elif (denominator := probe_figure(message.value)) is not None:
-                reached(probes.figure, denominator, time.monotonic())
+        # One poll per round, never "until the topic is quiet": under a steady feed it never
+        # is, and the standings would be read late (as an earlier version of this bench did).
+        for batch in consumer.poll(timeout_ms=20, max_records=5000).values():
+            for message in batch:
+                if message.topic == inbound:
+                    if message.key and message.key.startswith(b"PROBE-"):
+                        probes.on_log.setdefault(int(message.key[6:]), time.monotonic())
+                elif (denominator := probe_figure(message.value)) is not None:
+                    reached(probes.figure, denominator, time.monotonic())
         try:
             with engine.connect() as connection:
                 figures = connection.execute(query, {"unit": PROBE_UNIT,

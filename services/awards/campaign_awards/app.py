@@ -29,9 +29,13 @@ from campaign_contracts.events import (
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.identity import Authenticator, configured_authenticator
-from campaign_kit.outbox import OutboxRelay
+from campaign_kit.outbox import PipelinedOutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
-from campaign_kit.wiring import declare_publishers, subscribe_event_batches, subscribe_events
+from campaign_kit.wiring import (
+    declare_pipelined_publishers,
+    subscribe_event_batches,
+    subscribe_events,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +107,9 @@ def build(settings: AwardsSettings) -> ServiceRuntime:
     topics = AwardsTopics.of(settings.topic_prefix)
     broker = make_broker(settings, SERVICE, registry)
     db = Database(settings.sqlalchemy_url(SERVICE), store.metadata)
-    relay = OutboxRelay(db, store.outbox, declare_publishers(broker, {
+    # Pipelined: a batch of indicator events can change hundreds of standings, and one broker
+    # round trip per StandingUpdated was most of what a batch cost.
+    relay = PipelinedOutboxRelay(db, store.outbox, declare_pipelined_publishers(broker, {
         topics.standings.name: StandingUpdated, topics.candidates.name: CandidateProposed,
         topics.decisions.name: AwardDecided,
     }, SERVICE))
