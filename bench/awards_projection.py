@@ -1,6 +1,7 @@
 """Throughput of the awards projection, measured (not a timed test): prints figures.
 
     python -m bench.awards_projection [--events 2000] [--database-url sqlite:///...]
+                                      [--batches 1,100,500]
 
 Applies a stream of IndicatorUpdated events (the seed campaign's units and officers, over the
 campaign, its months and its weeks, figures growing through the campaign) through the tracked
@@ -17,6 +18,7 @@ import random
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Connection
 
 from campaign_awards import store
-from campaign_awards.app import AwardsTopics, bootstrap
+from campaign_awards.app import INDICATOR_BATCH, AwardsTopics, bootstrap
 from campaign_contracts.campaign_file import load_campaign
 from campaign_contracts.events import (
     Figure,
@@ -74,23 +76,33 @@ def events(count: int, seed: int = 2024) -> list[IndicatorUpdated]:
     return found
 
 
-Apply = Callable[[Any, Connection, IndicatorUpdated], None]
+Apply = Callable[[Any, Connection, list[IndicatorUpdated]], None]
 
 
-def _project(projection: Any, connection: Connection, event: IndicatorUpdated) -> None:
-    projection.apply(connection, event)
+def _project(projection: Any, connection: Connection, events: list[IndicatorUpdated]) -> None:
+    projection.apply_batch(connection, events)
 
 
-def _step(apply: Apply | None, projection: Any, event: IndicatorUpdated
+def _step(apply: Apply | None, projection: Any, events: list[IndicatorUpdated]
           ) -> Callable[[Connection, Any], None]:
-    def step(connection: Connection, _record: Any) -> None:
+    def step(connection: Connection, _records: Any) -> None:
         if apply is not None:
-            apply(projection, connection, event)
+            apply(projection, connection, events)
     return step
 
 
-def run(url: str, stream: list[IndicatorUpdated], apply: Apply | None) -> float:
-    """Events per second through a tracked consumer into a fresh database."""
+@dataclass(frozen=True)
+class Rate:
+    events_per_s: float
+    cpu_ms_per_event: float  # this process's CPU (the database's too, for SQLite)
+
+    def __str__(self) -> str:
+        return f"{self.events_per_s:,.0f} events/s, {self.cpu_ms_per_event:.2f} ms CPU per event"
+
+
+def run(url: str, stream: list[IndicatorUpdated], apply: Apply | None, batch: int) -> Rate:
+    """Events per second through a tracked consumer into a fresh database, `batch` events per
+    transaction (the service applies up to INDICATOR_BATCH as the broker delivers them)."""
     db = Database(url, store.metadata)
     db.drop_schema()
     db.create_schema()
@@ -98,36 +110,40 @@ def run(url: str, stream: list[IndicatorUpdated], apply: Apply | None) -> float:
                        authenticator=Authenticator(StaticTokens({})),
                        registry=CollectorRegistry())
     tracked = TrackedConsumer("bench", db, store.positions, ConsumerMetrics(CollectorRegistry()))
-    started = time.perf_counter()
-    for offset, event in enumerate(stream):
-        record: ConsumerRecord[bytes, bytes] = ConsumerRecord(
+    started, cpu = time.perf_counter(), time.process_time()
+    for first in range(0, len(stream), batch):
+        events = stream[first:first + batch]
+        records: list[ConsumerRecord[bytes, bytes]] = [ConsumerRecord(
             topic="indicators", partition=0, offset=offset, timestamp=0, timestamp_type=0,
             key=None, value=b"", checksum=None, serialized_key_size=0, serialized_value_size=0,
-            headers=())
-        tracked.apply(record, _step(apply, awards.projection, event))
-    elapsed = time.perf_counter() - started
+            headers=()) for offset in range(first, first + len(events))]
+        tracked.apply_batch(records, _step(apply, awards.projection, events))
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     db.dispose()
-    return len(stream) / elapsed
+    return Rate(len(stream) / elapsed, 1000 * cpu / len(stream))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.awards_projection")
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--batches", default=f"1,100,{INDICATOR_BATCH}",
+                        help="events per transaction to compare (1: one at a time)")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'awards-bench.db'}"
     stream = events(args.events)
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"machine: {os.cpu_count()} CPUs (nproc); load average {load}; database "
           f"{url.split(':', 1)[0]}; {len(stream)} IndicatorUpdated events", flush=True)
-    baseline = run(url, stream, None)
-    print(f"baseline (transaction + stored position only): {baseline:,.0f} events/s")
     months = [e for e in stream if e.period_kind is not PeriodKind.CAMPAIGN]
-    standings = run(url, months, _project)
-    print(f"standings of months and weeks (no candidates): {standings:,.0f} events/s")
-    full = run(url, stream, _project)
-    print(f"full projection (a third of the events re-judge the candidates): "
-          f"{full:,.0f} events/s = {1000 / full:.1f} ms per event")
+    for batch in (int(b) for b in args.batches.split(",")):
+        print(f"{batch} event(s) per transaction:", flush=True)
+        print(f"  baseline (transaction + stored position only): "
+              f"{run(url, stream, None, batch)}", flush=True)
+        print(f"  standings of months and weeks (no candidates): "
+              f"{run(url, months, _project, batch)}", flush=True)
+        print(f"  full projection (a third of the events re-judge the candidates): "
+              f"{run(url, stream, _project, batch)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -267,13 +267,30 @@ class TrackedConsumer:
             self.metrics.position.labels(self.name, topic, str(partition)).set(offset)
         return fresh
 
+    def unseen(self, records: Sequence[ConsumerRecord[bytes, bytes]]
+               ) -> list[ConsumerRecord[bytes, bytes]]:
+        """The records past their partition's stored position (read outside any change)."""
+        with self.db.begin() as connection:
+            stored = {
+                (topic, partition): self._position(connection, topic, partition)
+                for topic, partition in {(r.topic, r.partition) for r in records}
+            }
+        return [r for r in records if (position := stored[(r.topic, r.partition)]) is None
+                or r.offset > position]
+
     async def handle_batch(
-        self, message: Any, apply: ApplyBatch
+        self, message: Any, apply: ApplyBatch,
+        prepare: Callable[[Sequence[ConsumerRecord[bytes, bytes]]], Awaitable[None]] | None
+        = None,
     ) -> list[ConsumerRecord[bytes, bytes]]:
         """`apply_batch` for a FastStream batch KafkaMessage; on error rewind every partition of
-        the batch to its first record and retry after a pause. Returns the records applied."""
+        the batch to its first record and retry after a pause. Returns the records applied.
+        `prepare` is awaited first with the batch (e.g. to dead-letter unreadable records); a
+        failure there is retried the same way."""
         records: Sequence[ConsumerRecord[bytes, bytes]] = message.raw_message
         try:
+            if prepare is not None:
+                await prepare(records)
             applied = self.apply_batch(records, apply)
         except Exception:
             await self._retry_later(message, records[0], "projection failed; retrying the batch",

@@ -8,6 +8,7 @@ and a failed record is rewound rather than acknowledged.
 # No `from __future__ import annotations` here: FastStream reads the handler's annotations at
 # definition time to build the AsyncAPI payload schema and to parse the body.
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from campaign_kit.consumer import ApplyBatch, PublishDeadLetter, TrackedConsumer
 from campaign_kit.outbox import OutboxRelay, SendNoWait
 
 E = TypeVar("E", bound=BaseModel)
+log = logging.getLogger(__name__)
 ApplyEvent = Callable[[Connection, Any], None]
 
 
@@ -133,6 +135,49 @@ def subscribe_raw(
     subscriber(handle)
 
 
+def subscribe_event_batches(
+    broker: KafkaBroker, topic: str, model: type[E], tracked: TrackedConsumer, group: str,
+    apply: Callable[[Connection, Sequence[E]], None], relay: OutboxRelay | None, *,
+    max_records: int, batch_timeout_ms: int = 100,
+    after: Callable[[], Awaitable[None]] | None = None, description: str = "",
+) -> Any:
+    """Subscribe `apply(connection, events)` to batches of `model` events, exactly once: one
+    transaction per batch with its positions, `after` awaited once a batch is applied. An
+    event that does not parse goes to the topic's
+    dead-letter topic with the reason (before the batch is applied; its position is stored with
+    the batch, so it is sent again only if the batch fails)."""
+    publish = dead_letter_publisher(broker, tracked.name)
+    parsed: dict[tuple[str, int, int], E] = {}
+
+    async def prepare(records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        parsed.clear()
+        for record in tracked.unseen(records):
+            try:
+                parsed[(record.topic, record.partition, record.offset)] = \
+                    model.model_validate_json(record.value or b"")
+            except ValidationError as exc:
+                reason, detail = unreadable(exc)
+                await publish(record, reason, detail)
+                tracked.metrics.dead_lettered.labels(tracked.name, record.topic, reason).inc()
+                log.warning("event dead-lettered", extra={
+                    "consumer": tracked.name, "topic": record.topic,
+                    "partition": record.partition, "offset": record.offset, "reason": reason,
+                    "detail": detail[:500]})
+
+    def apply_parsed(connection: Connection,
+                     records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        found = (parsed.get((r.topic, r.partition, r.offset)) for r in records)
+        apply(connection, [event for event in found if event is not None])
+
+    async def after_batch(_applied: Sequence[Any]) -> None:
+        if after is not None:
+            await after()
+
+    return subscribe_raw_batch(broker, topic, tracked, group, apply_parsed, relay,
+                               max_records=max_records, batch_timeout_ms=batch_timeout_ms,
+                               after=after_batch, description=description, prepare=prepare)
+
+
 async def _raw_bodies(message: Any) -> Any:
     """Decoder that leaves each record's bytes alone: the handler validates them itself, and
     FastStream's default would parse every JSON body once more for nothing."""
@@ -144,12 +189,14 @@ def subscribe_raw_batch(
     relay: OutboxRelay | None, *, max_records: int, batch_timeout_ms: int = 100,
     before: Callable[[], Awaitable[None]] | None = None,
     after: Callable[[Sequence[Any]], Awaitable[None]] | None = None, description: str = "",
+    prepare: Callable[[Sequence[Any]], Awaitable[None]] | None = None,
     **consumer_options: Any,
 ) -> Any:
     """Subscribe `apply(connection, records)` to batches of raw records (bad ones are the
     handler's to dead-letter), exactly once: one transaction per batch with its positions.
     `before` is awaited ahead of each batch (e.g. until the service is ready to apply it),
-    `after` gets the records applied. Returns the subscriber (its `consumer` answers lag
+    `after` gets the records applied, `prepare` each batch before it is applied (see
+    `TrackedConsumer.handle_batch`). Returns the subscriber (its `consumer` answers lag
     questions once started)."""
     listener = tracked.resume_listener()
     subscriber = broker.subscriber(
@@ -171,7 +218,7 @@ def subscribe_raw_batch(
     async def handle(records: list[bytes], message: KafkaMessage) -> None:
         if before is not None:
             await before()
-        applied = await tracked.handle_batch(message, apply)
+        applied = await tracked.handle_batch(message, apply, prepare)
         if applied:
             if relay is not None:
                 await relay.flush()

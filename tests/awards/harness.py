@@ -75,6 +75,20 @@ class Harness:
         return self._feed(self.consumers[INDICATORS_CONSUMER], TOPICS.indicators.name,
                           event.to_bytes(), self.parts.projection.apply, event)
 
+    def indicators(self, events: list[IndicatorUpdated], *, again: bool = False) -> int:
+        """One delivered batch, as the service's batch subscriber applies it; `again`
+        redelivers the last batch at its own offsets. Returns the events that were new."""
+        topic = TOPICS.indicators.name
+        first = self.offsets.get(topic, -1) + 1 - (len(events) if again else 0)
+        records = [kafka_record(e.to_bytes(), first + i, topic=topic)
+                   for i, e in enumerate(events)]
+        self.offsets[topic] = first + len(events) - 1
+        by_offset = {r.offset: e for r, e in zip(records, events, strict=True)}
+        fresh = self.consumers[INDICATORS_CONSUMER].apply_batch(
+            records, lambda conn, new: self.parts.projection.apply_batch(
+                conn, [by_offset[r.offset] for r in new]))
+        return len(fresh)
+
     def dossier(self, event: Event) -> bool:
         message = DossierEventMessage.model_validate_json(event.to_bytes())
         return self._feed(self.consumers[DOSSIERS_CONSUMER], TOPICS.dossiers.name,

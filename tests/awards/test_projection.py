@@ -175,6 +175,55 @@ def test_a_redelivered_indicator_event_changes_nothing(database_url: str) -> Non
     h.db.dispose()
 
 
+def test_a_batch_ranks_each_period_once_and_tells_each_change_once(
+        database_url: str, rebuilt_database_url: str) -> None:
+    one_by_one, batched = Harness(database_url), Harness(rebuilt_database_url)
+    feed = [update("QLVT", "K3", 5, 10, period=MONTH), update("VP", "K3", 5, 10, period=MONTH),
+            update("QLVT", "K3", 1, 10, period=MONTH, as_of="2024-07-02T09:00:00+07:00"),
+            update("VP", "K3", 9, 10, period="2024-W27"), *all_targets("KCHT")]
+    for event in feed:
+        one_by_one.indicator(event)
+    assert batched.indicators(feed) == len(feed)
+    state = _state(batched)
+    assert {k: v for k, v in state.items() if k != "histories"} == \
+        {k: v for k, v in _state(one_by_one).items() if k != "histories"}
+    told = [(e["period_key"], e["subject_code"], e["rank"], e["previous_rank"])
+            for e in batched.outbox(TOPICS.standings.name)]
+    # QLVT's month standing moved twice in the batch: one event, from where it stood before.
+    assert [t for t in told if t[:2] == (MONTH, "QLVT")] == [(MONTH, "QLVT", 2, None)]
+    assert len(told) == len(set(t[:2] for t in told))
+    cause = next(e for e in batched.outbox(TOPICS.standings.name)
+                 if e["period_key"] == MONTH)["causation_id"]
+    assert cause == str(feed[2].event_id)  # the period's last event in the batch
+    assert set(_candidates(batched).values()) == {"proposed"}
+    one_by_one.db.dispose()
+    batched.db.dispose()
+
+
+def test_a_redelivered_batch_or_an_event_twice_in_a_batch_changes_nothing(
+        database_url: str) -> None:
+    h = Harness(database_url)
+    first = update("QLVT", "K3", 5, 10)
+    assert h.indicators([first, update("VP", "K3", 5, 10)]) == 2
+    before = (_state(h), h.outbox(TOPICS.standings.name), h.outbox(TOPICS.candidates.name))
+    assert h.indicators([first, update("VP", "K3", 5, 10)], again=True) == 0
+    assert h.indicators([first, first]) == 2  # republished by the metrics outbox: new offsets
+    assert (_state(h), h.outbox(TOPICS.standings.name),
+            h.outbox(TOPICS.candidates.name)) == before
+    with h.db.begin() as connection:
+        versions = connection.execute(select(store.cell_versions)).all()
+    assert len(versions) == 2
+    h.db.dispose()
+
+
+def test_a_batch_across_the_deadline_judges_the_figures_before_it(database_url: str) -> None:
+    h = Harness(database_url)
+    h.indicators([*all_targets("QLVT"),
+                  update("QLVT", "K3", 1, 100, as_of="2025-01-01T00:00:00+07:00")])
+    assert set(_candidates(h).values()) == {"proposed"}  # judged at the deadline, then frozen
+    h.db.dispose()
+
+
 def _state(h: Harness) -> dict[str, Any]:
     with h.db.begin() as connection:
         standings = sorted(

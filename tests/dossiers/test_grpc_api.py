@@ -310,10 +310,11 @@ async def test_the_form08_draft_is_for_candidates_and_marked_at_the_offices_requ
     given_the_awards_facts(api)
     figures = NomineeFiguresProjection(CAMPAIGN)
     with api.harness.db.begin() as connection:
-        for event in (k_update("K3", 31, 60, code=OFFICER, kind=SubjectKind.OFFICER),
-                      k_update("K2", 40, 50, code=OFFICER, kind=SubjectKind.OFFICER,
-                               target="0.90")):
-            figures.apply(connection, event)
+        # One batch, as the service applies them: K3's later figure is the one that stands.
+        figures.apply_batch(connection, [
+            k_update("K3", 12, 30, code=OFFICER, kind=SubjectKind.OFFICER),
+            k_update("K3", 31, 60, code=OFFICER, kind=SubjectKind.OFFICER),
+            k_update("K2", 40, 50, code=OFFICER, kind=SubjectKind.OFFICER, target="0.90")])
     # A candidate: drafted from its frozen evidence, as of the evaluation inside the campaign.
     own = await api.call("DraftAchievementReport", pb.DraftAchievementReportRequest(
         award_type=GIAY_KHEN, nominee_kind="collective"), "qlvt")

@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, select
 
-BOOKKEEPING = {"consumed_positions", "outbox"}
+# The notifier's replay clock anchor is when each run started: bookkeeping too.
+BOOKKEEPING = {"consumed_positions", "outbox", "clock_anchor"}
 # Columns that differ between two correct runs of the same log.
 RUN_SPECIFIC = re.compile(
     r"(^|_)(id|ids|at|at_ms|ms|on_ms|time|timestamp|topic|partition|offset|source|sources|"

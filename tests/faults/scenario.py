@@ -15,11 +15,30 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from campaign_contracts.topics import ALL_TOPICS, PORTAL_RECORDS, dead_letter_of, prefixed
+from campaign_contracts.campaign_file import load_campaign
+from campaign_contracts.events import DossierEventBase
+from campaign_contracts.topics import (
+    ALL_TOPICS,
+    CATALOGUE,
+    DOSSIER_EVENTS,
+    PORTAL_RECORDS,
+    dead_letter_of,
+    prefixed,
+)
 from campaign_kit.topics_admin import ensure_topics
+from campaign_notifier.channels.smtp import IDEMPOTENCY_HEADER
+from campaign_notifier.dispatch import idempotency_key
+from campaign_notifier.domain.rules.dossier_status import DossierStatus
 from devkit.infra import KafkaBroker, PostgresServer, free_port, free_port_pair
 from devkit.smtp import SmtpServer
-from tests.faults.inputs import Message, internal_injections, portal_feed
+from tests.faults.inputs import (
+    Message,
+    dossier_events,
+    dossier_messages,
+    internal_injections,
+    mailed,
+    portal_feed,
+)
 from tests.faults.readmodels import READERS, Difference, compare, dump_database, row_counts
 from tests.faults.system import SERVICES, Infrastructure, System
 
@@ -82,13 +101,28 @@ def _stream(bootstrap: str, topic: str, feed: list[Message], rate: float,
         done.set()
 
 
-def _inject(bootstrap: str, prefix: str) -> int:
+def _send(bootstrap: str, topic: str, messages: list[Message]) -> None:
     producer = _producer(bootstrap)
-    for topic, message in internal_injections():
-        producer.send(prefixed(topic, prefix).name, key=message.key, value=message.value)
+    for message in messages:
+        producer.send(topic, key=message.key, value=message.value)
     producer.flush(timeout=120)
     producer.close()
-    return len(internal_injections())
+
+
+def _inject(bootstrap: str, prefix: str, *, before_start: bool) -> int:
+    """The injections on internal topics. Before the services start: all but the catalogue's,
+    so that what services publish on those topics comes after them in both runs (the v1
+    standing is overtaken by awards' own in both). The catalogue's once they run: the metrics
+    service seeds its catalogue only on an empty catalogue topic."""
+    producer = _producer(bootstrap)
+    sent = 0
+    for topic, message in internal_injections():
+        if (topic == CATALOGUE) != before_start:
+            producer.send(prefixed(topic, prefix).name, key=message.key, value=message.value)
+            sent += 1
+    producer.flush(timeout=120)
+    producer.close()
+    return sent
 
 
 def _copy_topic(bootstrap: str, source: str, target: str) -> int:
@@ -178,8 +212,10 @@ def run(options: Options) -> Report:
             faulty = System("faulty", infra, work / "faulty", faulty_mail)
             clean = System("clean", infra, work / "clean", clean_mail)
             began = time.monotonic()
+            ensure_topics(broker.bootstrap, [prefixed(t, faulty.prefix) for t in ALL_TOPICS])
+            injected = _inject(broker.bootstrap, faulty.prefix, before_start=True)
             faulty.start()
-            injected = _inject(broker.bootstrap, faulty.prefix)
+            injected += _inject(broker.bootstrap, faulty.prefix, before_start=False)
             chaos_s = options.kills * len(SERVICES) * 6.0
             rate = options.rate or max(100.0, len(feed) / max(chaos_s, 1.0))
             report.say(f"faulty run: feeding {len(feed)} messages at {rate:.0f}/s "
@@ -189,9 +225,18 @@ def run(options: Options) -> Report:
             feeder = threading.Thread(target=_stream, args=(broker.bootstrap, inbound, feed,
                                                             rate, done, errors), daemon=True)
             feeder.start()
+            # The dossiers' steps arrive while services are being killed, spread over the chaos.
+            steps = dossier_messages()
+            report.say(f"  {len(steps)} nomination dossier events during the kills: "
+                       f"{len(mailed(dossier_events()))} steps the notifier mails to the units")
+            stepper = threading.Thread(target=_stream, args=(
+                broker.bootstrap, prefixed(DOSSIER_EVENTS, faulty.prefix).name, steps,
+                len(steps) / max(chaos_s * 0.8, 1.0), threading.Event(), errors), daemon=True)
+            stepper.start()
             try:
                 _chaos(faulty, infra, options, rng, report)
                 feeder.join()
+                stepper.join()
                 report.problems += errors
                 settled = faulty.settle(options.settle_timeout_s)
             finally:
@@ -206,8 +251,11 @@ def run(options: Options) -> Report:
             ensure_topics(broker.bootstrap, [prefixed(t, clean.prefix) for t in ALL_TOPICS])
             copied = _copy_topic(broker.bootstrap, inbound,
                                  prefixed(PORTAL_RECORDS, clean.prefix).name)
+            _inject(broker.bootstrap, clean.prefix, before_start=True)
+            _send(broker.bootstrap, prefixed(DOSSIER_EVENTS, clean.prefix).name,
+                  dossier_messages())
             clean.start()
-            _inject(broker.bootstrap, clean.prefix)
+            _inject(broker.bootstrap, clean.prefix, before_start=False)
             try:
                 clean_settled = clean.settle(options.settle_timeout_s)
             finally:
@@ -216,6 +264,7 @@ def run(options: Options) -> Report:
                        f"settled in {clean_settled:.0f}s ({time.monotonic() - began:.0f}s)")
             _compare(faulty, clean, report)
             _compare_mail(faulty_mail, clean_mail, report)
+            _expected_mail(faulty_mail, clean_mail, report)
             _dead_letters(broker.bootstrap, faulty, clean, report)
     finally:
         broker.reset()
@@ -224,13 +273,23 @@ def run(options: Options) -> Report:
     return report
 
 
+# Tables the feed must fill in any correct run, so that "equal" is not "both empty".
+MUST_HOLD_ROWS = {"metrics": ("indicator_cells",), "awards": ("cells", "standings"),
+                  "dossiers": ("nominee_figures", "dossiers"), "notifier": ("cells", "deliveries")}
+
+
 def _compare(faulty: System, clean: System, report: Report) -> None:
     for service in SERVICES:
         read = READERS.get(service, dump_database)
         left, right = read(faulty.database_urls[service]), read(clean.database_urls[service])
         found = compare(service, left, right)
         report.differences += found
-        counts = ", ".join(f"{t} {n}" for t, n in sorted(row_counts(right).items()))
+        rows = row_counts(right)
+        counts = ", ".join(f"{t} {n}" for t, n in sorted(rows.items()))
+        for table in MUST_HOLD_ROWS.get(service, ()):
+            if not rows.get(table):
+                # Equal because both are empty proves nothing.
+                report.problems.append(f"{service}: {table} is empty in the replay")
         verdict = "equal" if not found else f"{len(found)} tables differ"
         report.say(f"  {service:<9} read model {verdict} to the clean replay ({counts})")
         for difference in found:
@@ -250,6 +309,41 @@ def _compare_mail(faulty: SmtpServer, clean: SmtpServer, report: Report) -> None
                         ("lost", lost)):
         if mails:
             report.problems.append(f"notifier: e-mails {what}: {sorted(mails)[:5]}")
+
+
+def expected_dossier_mails(events: list[DossierEventBase]) -> set[str]:
+    """The idempotency key (the X-Campaign-Idempotency-Key header) of every e-mail the dossiers'
+    steps must produce: one per mailed step and contact of the nominating unit."""
+    campaign = load_campaign()
+    keys = set()
+    for event in mailed(events):
+        unit = campaign.unit(event.unit_code)
+        assert unit is not None
+        for contact in unit.contacts:
+            keys.add(idempotency_key(DossierStatus.name, contact.email, event.unit_code,
+                                     str(event.dossier_id),
+                                     f"{event.event_type}:{event.sequence}"))
+    return keys
+
+
+def _keys(smtp: SmtpServer) -> Counter[str]:
+    return Counter(str(m.message[IDEMPOTENCY_HEADER]) for m in smtp.inbox.messages)
+
+
+def _expected_mail(faulty: SmtpServer, clean: SmtpServer, report: Report) -> None:
+    """The dossiers' e-mails against the set they must make: each arrived, and once."""
+    expected = expected_dossier_mails(dossier_events())
+    for run, smtp in (("under faults", faulty), ("in the replay", clean)):
+        arrived = _keys(smtp)
+        once = sum(1 for key in expected if arrived[key] == 1)
+        twice = sorted(key for key in expected if arrived[key] > 1)
+        lost = sorted(key for key in expected if arrived[key] == 0)
+        report.say(f"  dossier e-mails {run}: {len(expected)} expected, {once} arrived once, "
+                   f"{len(twice)} more than once, {len(lost)} lost")
+        if twice:
+            report.problems.append(f"notifier: dossier e-mails {run} sent twice: {twice[:5]}")
+        if lost:
+            report.problems.append(f"notifier: dossier e-mails {run} lost: {lost[:5]}")
 
 
 def _dead_letters(bootstrap: str, faulty: System, clean: System, report: Report) -> None:

@@ -20,6 +20,12 @@ from devkit.processes import ServiceProcess
 from devkit.smtp import SmtpServer
 
 SERVICES = ("metrics", "awards", "dossiers", "notifier")
+# The notifier's campaign clock starts on a working morning of the campaign (a Tuesday, past
+# the day's 08:00 evaluations and the Monday digest): it times quiet hours, so mails decided
+# while the suite runs go out at once, whatever the hour where the suite runs.
+CAMPAIGN_CLOCK_START = "2024-07-02T09:00:00+07:00"
+# Work a service still has to do once its consumers are caught up (counted like an outbox).
+PENDING_WORK = {"notifier": "SELECT count(*) FROM deliveries WHERE status = 'pending'"}
 
 
 def all_topics(prefix: str) -> list[str]:
@@ -82,6 +88,8 @@ class System:
                    "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp.port),
                    "DELIVERY_RETRY_S": "1", "RELAY_INTERVAL_S": "1", "LOG_LEVEL": "INFO",
                    "KAFKA_CONNECT_TIMEOUT_S": "120"}
+            if service == "notifier":
+                env["CLOCK_START"] = CAMPAIGN_CLOCK_START
             self.processes[service] = ServiceProcess(service, env,
                                                      self.work / f"{service}.log")
         for process in self.processes.values():
@@ -141,6 +149,9 @@ class System:
                     pending = connection.execute(text(
                         "SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar()
                     found[(service, "outbox", "unpublished", 0)] = int(pending or 0)
+                    if service in PENDING_WORK:
+                        work = connection.execute(text(PENDING_WORK[service])).scalar()
+                        found[(service, "outbox", "pending work", 0)] = int(work or 0)
             except Exception:  # a table not created yet counts as "not there yet"
                 found[(service, "unreachable", "", 0)] = -1
             finally:
@@ -149,7 +160,7 @@ class System:
 
     def caught_up(self) -> bool:
         """Every consumer stands at the end of every partition it reads, nothing waits in an
-        outbox."""
+        outbox, and no e-mail waits to be sent."""
         ends = self.end_offsets()
         positions = self.positions()
         read: dict[tuple[str, str], set[int]] = {}

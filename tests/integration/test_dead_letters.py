@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from campaign_contracts.topics import STANDINGS, dead_letter_of, prefixed
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database, positions_table
 from campaign_kit.topics_admin import ensure_topics
-from campaign_kit.wiring import subscribe_events
+from campaign_kit.wiring import subscribe_event_batches, subscribe_events
 from tests.support.kafka_io import producer, read_all
 
 pytestmark = pytest.mark.kafka
@@ -80,8 +81,14 @@ def v1_bytes(unit: str) -> bytes:
     return json.dumps(data).encode()
 
 
+def record_standings(connection: Connection, events: Sequence[StandingUpdated]) -> None:
+    for event in events:
+        record_standing(connection, event)
+
+
+@pytest.mark.parametrize("batches", [False, True], ids=["one_by_one", "in_batches"])
 async def test_unreadable_events_are_dead_lettered_with_the_reason_and_counted(
-    kafka_bootstrap: str, topic_prefix: str, tmp_path: Path
+    kafka_bootstrap: str, topic_prefix: str, tmp_path: Path, batches: bool
 ) -> None:
     topic = prefixed(STANDINGS, topic_prefix)
     letters = dead_letter_of(topic)
@@ -92,8 +99,12 @@ async def test_unreadable_events_are_dead_lettered_with_the_reason_and_counted(
     tracked = TrackedConsumer("awards.test", db, positions, ConsumerMetrics(registry))
 
     broker = KafkaBroker(kafka_bootstrap)
-    subscribe_events(broker, topic.name, StandingUpdated, tracked, "test-group",
-                     record_standing, None)
+    if batches:
+        subscribe_event_batches(broker, topic.name, StandingUpdated, tracked, "test-group",
+                                record_standings, None, max_records=100)
+    else:
+        subscribe_events(broker, topic.name, StandingUpdated, tracked, "test-group",
+                         record_standing, None)
     key = b"U1"  # one partition, so the order below is the order read
     send(kafka_bootstrap, topic.name, [(key, value) for value in (
         standing("U1", 2).to_bytes(), b"{not json", b'{"event_type": "Nope"}', v1_bytes("U1"),

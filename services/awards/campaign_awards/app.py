@@ -30,9 +30,13 @@ from campaign_kit.catch_up import CatchUp
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.identity import Authenticator, configured_authenticator
-from campaign_kit.outbox import OutboxRelay
+from campaign_kit.outbox import PipelinedOutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
-from campaign_kit.wiring import declare_publishers, subscribe_events
+from campaign_kit.wiring import (
+    declare_pipelined_publishers,
+    subscribe_event_batches,
+    subscribe_events,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,9 @@ INDICATORS_CONSUMER = f"{SERVICE}.indicators"
 DOSSIERS_CONSUMER = f"{SERVICE}.dossier-events"
 DECISIONS_CONSUMER = f"{SERVICE}.decisions"
 CANDIDATES_CONSUMER = f"{SERVICE}.candidates"  # read by a rebuild only
+# Indicator events applied per transaction: a period's standings are ranked once per batch, so
+# a busy feed costs a ranking per batch rather than per event.
+INDICATOR_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,9 @@ def build(settings: AwardsSettings) -> ServiceRuntime:
     topics = AwardsTopics.of(settings.topic_prefix)
     broker = make_broker(settings, SERVICE, registry)
     db = Database(settings.sqlalchemy_url(SERVICE), store.metadata)
-    relay = OutboxRelay(db, store.outbox, declare_publishers(broker, {
+    # Pipelined: a batch of indicator events can change hundreds of standings, and one broker
+    # round trip per StandingUpdated was most of what a batch cost.
+    relay = PipelinedOutboxRelay(db, store.outbox, declare_pipelined_publishers(broker, {
         topics.standings.name: StandingUpdated, topics.candidates.name: CandidateProposed,
         topics.decisions.name: AwardDecided,
     }, SERVICE))
@@ -109,10 +118,10 @@ def build(settings: AwardsSettings) -> ServiceRuntime:
                        registry=registry, after_command=relay.flush)
     group = settings.consumer_group or SERVICE
     metrics = ConsumerMetrics(registry)
-    subscribe_events(
+    subscribe_event_batches(
         broker, topics.indicators.name, IndicatorUpdated,
         TrackedConsumer(INDICATORS_CONSUMER, db, store.positions, metrics), group,
-        awards.projection.apply, relay,
+        awards.projection.apply_batch, relay, max_records=INDICATOR_BATCH,
         description="Indicator cells: standings, history and candidates",
     )
     # Their own groups: each topic is followed independently of the others.

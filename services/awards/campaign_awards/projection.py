@@ -3,6 +3,11 @@ StandingUpdated for each standing that changed (with its previous rank and point
 the campaign period, re-judges the candidates and emits CandidateProposed / CandidateWithdrawn —
 all in the caller's transaction, so the tracked consumer applies each event exactly once.
 
+Events come in batches (one transaction with their positions): every figure version is stored,
+but each period's standings are ranked, and the candidates judged, once per batch, since that is
+what a busy feed costs (a ranking reads the whole period). A standing that changes twice within
+a batch is told once, from where it stood before the batch.
+
 While a rebuild replays the log (`emit` off) nothing is published and candidates are not
 judged again: they come back from their own topic (see `CandidateLog`), because a candidacy
 proposed and later withdrawn depends on the order figures arrived in, which a replay of several
@@ -44,10 +49,11 @@ from campaign_contracts.events import (
     officer_key,
     split_officer_key,
 )
-from campaign_kit.db import upsert
-from campaign_kit.outbox import add_to_outbox
+from campaign_kit.db import upsert, upsert_many
+from campaign_kit.outbox import add_many_to_outbox, add_to_outbox
 
 KINDS = {SubjectKind.UNIT: "unit", SubjectKind.OFFICER: "officer"}
+ID_QUERY_CHUNK = 500  # event ids looked up per query (bound parameters stay few)
 
 
 def fingerprint(standing: Standing) -> str:
@@ -90,48 +96,104 @@ class StandingsProjection:
         return code if self.campaign.unit(unit_code) is not None else None
 
     def apply(self, connection: Connection, event: IndicatorUpdated) -> None:
-        subject = self._subject(event)
-        if subject is None:
-            return  # unattributed units and other campaigns enter no standings
-        kind = KINDS[event.subject_kind]
-        try:
-            rule = self.campaign.indicator(event.indicator)
-        except KeyError:
-            return  # an indicator this campaign file does not score
-        known = connection.execute(select(cell_versions.c.id).where(
-            cell_versions.c.source_event_id == str(event.event_id))).first()
-        if known is not None:
-            return  # the same event republished by the metrics outbox
-        row = {
+        self.apply_batch(connection, [event])
+
+    def apply_batch(self, connection: Connection, events: Sequence[IndicatorUpdated]) -> None:
+        """Apply events in their order, in the caller's transaction: every figure version is
+        kept, and each period's standings are ranked once for the whole batch (so a standing
+        that changed twice in it is told once, with its rank before the batch)."""
+        for run in self._runs(events):
+            self._apply_run(connection, run)
+
+    def _runs(self, events: Sequence[IndicatorUpdated]) -> list[Sequence[IndicatorUpdated]]:
+        """The batch cut where the figures' time first reaches the dossier deadline: the
+        candidates are judged on the figures before it, as they would have been one event at a
+        time, and frozen by the ones after it."""
+        deadline = self.campaign.deadline_end
+        for i, event in enumerate(events):
+            if event.as_of >= deadline:
+                return [run for run in (events[:i], events[i:]) if run]
+        return [events]
+
+    def _accepted(self, connection: Connection, events: Sequence[IndicatorUpdated]
+                  ) -> list[tuple[IndicatorUpdated, str, str, str]]:
+        """(event, nominee, kind, indicator name) of the events that enter standings and were
+        not applied before (the metrics outbox may publish an event again)."""
+        scored = []
+        for event in events:
+            subject = self._subject(event)
+            if subject is None:
+                continue  # unattributed units and other campaigns enter no standings
+            try:
+                rule = self.campaign.indicator(event.indicator)
+            except KeyError:
+                continue  # an indicator this campaign file does not score
+            scored.append((event, subject, KINDS[event.subject_kind],
+                           event.indicator_name or rule.name))
+        ids = [str(e.event_id) for e, *_ in scored]
+        seen: set[str] = set()
+        for start in range(0, len(ids), ID_QUERY_CHUNK):
+            seen.update(connection.execute(select(cell_versions.c.source_event_id).where(
+                cell_versions.c.source_event_id.in_(ids[start:start + ID_QUERY_CHUNK]))
+            ).scalars())
+        fresh = []
+        for found in scored:
+            event_id = str(found[0].event_id)
+            if event_id not in seen:
+                seen.add(event_id)  # twice in one batch counts once too
+                fresh.append(found)
+        return fresh
+
+    def _apply_run(self, connection: Connection, events: Sequence[IndicatorUpdated]) -> None:
+        fresh = self._accepted(connection, events)
+        if not fresh:
+            return
+        rows = [{
             "period_key": event.period_key, "subject_kind": kind,
             "subject_code": subject, "indicator": event.indicator,
             "numerator": event.figure.numerator, "denominator": event.figure.denominator,
             "as_of": event.as_of, "campaign_version": event.campaign_version,
             "catalogue_version": event.catalogue_version, "source_event_id": str(event.event_id),
-            "indicator_name": event.indicator_name or rule.name,
-            "counted_unit": event.counted_unit,
-        }
-        connection.execute(cell_versions.insert().values(**row))
-        upsert(connection, cells, row, ["period_key", "subject_kind", "subject_code", "indicator"])
-        ranked, changed = self._rerank(connection, event, kind)
-        if event.period_kind is PeriodKind.CAMPAIGN and self.emit and changed:
+            "indicator_name": name, "counted_unit": event.counted_unit,
+        } for event, subject, kind, name in fresh]
+        connection.execute(cell_versions.insert(), rows)
+        # A cell holds the last figure that arrived for it, as one upsert per event would.
+        latest = {(r["period_key"], r["subject_kind"], r["subject_code"], r["indicator"]): r
+                  for r in rows}
+        upsert_many(connection, cells, list(latest.values()),
+                    ["period_key", "subject_kind", "subject_code", "indicator"])
+        # Each period and kind is ranked once, on behalf of its last event in the batch.
+        causes: dict[tuple[str, str], IndicatorUpdated] = {}
+        for event, _subject, kind, _name in fresh:
+            causes.pop((event.period_key, kind), None)
+            causes[(event.period_key, kind)] = event
+        campaign_cause: IndicatorUpdated | None = None
+        outbox_rows: list[tuple[str, str | None, Event]] = []
+        for (_period, kind), cause in causes.items():
+            ranked, changed = self._rerank(connection, cause, kind, outbox_rows)
+            if cause.period_kind is PeriodKind.CAMPAIGN and changed:
+                campaign_cause = cause
+                if kind == "unit" and self.emit:
+                    for standing in ranked:
+                        self.telemetry.rank.labels(standing.subject.code).set(standing.rank)
+                        self.telemetry.points.labels(standing.subject.code).set(
+                            float(standing.total_points))
+        add_many_to_outbox(connection, outbox, outbox_rows)
+        if campaign_cause is not None and self.emit:
             # Candidates are judged on standings alone: when none changed, neither do they.
-            if kind == "unit":
-                for standing in ranked:
-                    self.telemetry.rank.labels(standing.subject.code).set(standing.rank)
-                    self.telemetry.points.labels(standing.subject.code).set(
-                        float(standing.total_points))
-            self.judge_candidates(connection, event)
+            self.judge_candidates(connection, campaign_cause)
 
-    def _rerank(self, connection: Connection, cause: IndicatorUpdated, kind: str
+    def _rerank(self, connection: Connection, cause: IndicatorUpdated, kind: str,
+                outbox_rows: list[tuple[str, str | None, Event]]
                 ) -> tuple[list[Standing], bool]:
-        """The period's standings of a kind, and whether any of them changed."""
+        """The period's standings of a kind, and whether any of them changed (the changes are
+        stored, and their StandingUpdated events added to `outbox_rows`)."""
         period_key = cause.period_key
         ranked = rank(self.campaign, kind, current(connection, period_key, kind))  # type: ignore[arg-type]
         c = standings.c
         stored = {r.subject_code: r for r in connection.execute(
             select(standings).where(c.period_key == period_key, c.subject_kind == kind))}
-        changed = False
+        changes = []
         for standing in ranked:
             before = stored.get(standing.subject.code)
             figures = fingerprint(standing)
@@ -143,15 +205,14 @@ class StandingsProjection:
                                                            met, figures):
                 continue
             as_of = standing.as_of or cause.as_of
-            changed = True
-            upsert(connection, standings, {
+            changes.append({
                 "period_key": period_key, "subject_kind": kind,
                 "subject_code": standing.subject.code, "unit_code": standing.subject.unit_code,
                 "rank": standing.rank, "total_points": standing.total_points,
                 "targets_met": met, "figures": figures,
                 "previous_rank": before.rank if before else None,
                 "previous_points": before.total_points if before else None, "as_of": as_of,
-            }, ["period_key", "subject_kind", "subject_code"])
+            })
             if not self.emit:
                 continue
             unit = self.campaign.unit(standing.subject.unit_code)
@@ -169,8 +230,10 @@ class StandingsProjection:
                                       if c],
                 as_of=as_of,
             )
-            add_to_outbox(connection, outbox, self.topic, standing.subject.unit_code, event)
-        return ranked, changed
+            outbox_rows.append((self.topic, standing.subject.unit_code, event))
+        upsert_many(connection, standings, changes,
+                    ["period_key", "subject_kind", "subject_code"])
+        return ranked, bool(changes)
 
     def judge_candidates(self, connection: Connection, cause: Event | None) -> None:
         """Re-judge every candidacy on the campaign-period standings, until the deadline."""

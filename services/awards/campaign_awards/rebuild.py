@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from prometheus_client import CollectorRegistry
@@ -38,6 +38,8 @@ from campaign_contracts.events import DossierEventMessage, IndicatorUpdated
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.identity import Authenticator, StaticTokens
+
+E = TypeVar("E", bound=BaseModel)
 
 
 @dataclass
@@ -95,6 +97,19 @@ def _each(model: type[BaseModel], apply: Callable[[Connection, Any], None]
     return run
 
 
+def _batches(model: type[E], apply: Callable[[Connection, Sequence[E]], None]
+             ) -> Callable[[Connection, Sequence[ConsumerRecord[bytes, bytes]]], None]:
+    def run(connection: Connection, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        events = []
+        for record in records:
+            try:
+                events.append(model.model_validate_json(record.value or b""))
+            except ValidationError:
+                continue  # the running service could not read it either
+        apply(connection, events)
+    return run
+
+
 class RebuildRefused(Exception):
     """The database holds events not yet on the log: emptying it would lose them."""
 
@@ -136,7 +151,7 @@ async def rebuild(db: Database, campaign: Campaign, bootstrap_servers: str,
     report.dossier_events = await replay(bootstrap_servers, topics.dossiers.name,
                                          tracked(DOSSIERS_CONSUMER),
                                          _each(DossierEventMessage, awards.dossiers.apply))
-    report.indicator_events = await replay(bootstrap_servers, topics.indicators.name,
-                                           tracked(INDICATORS_CONSUMER),
-                                           _each(IndicatorUpdated, awards.projection.apply))
+    report.indicator_events = await replay(
+        bootstrap_servers, topics.indicators.name, tracked(INDICATORS_CONSUMER),
+        _batches(IndicatorUpdated, awards.projection.apply_batch))
     return report

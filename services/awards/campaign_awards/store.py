@@ -58,6 +58,8 @@ cell_versions = Table(
     Column("indicator", String(16), nullable=False),
     *_cell_columns(),
     Index("ix_cell_versions_period", "period_key", "subject_kind"),
+    # A republished IndicatorUpdated is recognised by its id among every version ever kept.
+    Index("ix_cell_versions_source_event", "source_event_id"),
 )
 
 standings = Table(

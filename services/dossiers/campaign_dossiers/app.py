@@ -38,9 +38,13 @@ from campaign_kit.db import Database
 from campaign_kit.identity import configured_authenticator
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
-from campaign_kit.wiring import declare_publishers, subscribe_events
+from campaign_kit.wiring import declare_publishers, subscribe_event_batches, subscribe_events
 
 log = logging.getLogger(__name__)
+
+# Indicator events applied per transaction: a figure per transaction cannot follow the metrics
+# service at a province's peak.
+INDICATOR_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -104,10 +108,10 @@ def build(settings: DossiersSettings) -> ServiceRuntime:
     )
     group = settings.consumer_group or SERVICE
     metrics = ConsumerMetrics(registry)
-    subscribe_events(
+    subscribe_event_batches(
         broker, indicators.name, IndicatorUpdated,
         TrackedConsumer(f"{SERVICE}.indicators", db, store.positions, metrics), group,
-        NomineeFiguresProjection(campaign).apply, None,
+        NomineeFiguresProjection(campaign).apply_batch, None, max_records=INDICATOR_BATCH,
         description="Indicator cells: nominees' figures for the Form 08 achievement report",
     )
     # Its own group: the read model follows the dossiers topic independently of indicators.

@@ -3,6 +3,7 @@ quotes them (numerator, denominator, rate against the target, and the definition
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -18,7 +19,7 @@ from campaign_contracts.events import (
     SubjectKind,
 )
 from campaign_dossiers.store import nominee_figures
-from campaign_kit.db import as_utc, upsert
+from campaign_kit.db import as_utc, upsert_many
 
 NOMINEE_KINDS = {SubjectKind.UNIT, SubjectKind.OFFICER}
 
@@ -28,18 +29,26 @@ class NomineeFiguresProjection:
         self.campaign = campaign
 
     def apply(self, connection: Connection, event: IndicatorUpdated) -> None:
-        if (event.campaign_id != self.campaign.campaign_id
-                or event.subject_kind not in NOMINEE_KINDS
-                or event.period_kind is not PeriodKind.CAMPAIGN):
-            return
-        upsert(connection, nominee_figures, {
-            "subject_kind": event.subject_kind.value, "subject_code": event.subject_code,
-            "indicator": event.indicator, "numerator": event.figure.numerator,
-            "denominator": event.figure.denominator, "target": event.target,
-            "target_met": event.target_met, "campaign_version": event.campaign_version,
-            "catalogue_version": event.catalogue_version, "as_of": event.as_of,
-            "source_event_id": str(event.event_id),
-        }, ["subject_kind", "subject_code", "indicator"])
+        self.apply_batch(connection, [event])
+
+    def apply_batch(self, connection: Connection, events: Sequence[IndicatorUpdated]) -> None:
+        """A nominee's figure is the last that arrived for it: one upsert for the batch."""
+        latest: dict[tuple[str, str, str], dict[str, object]] = {}
+        for event in events:
+            if (event.campaign_id != self.campaign.campaign_id
+                    or event.subject_kind not in NOMINEE_KINDS
+                    or event.period_kind is not PeriodKind.CAMPAIGN):
+                continue
+            latest[(event.subject_kind.value, event.subject_code, event.indicator)] = {
+                "subject_kind": event.subject_kind.value, "subject_code": event.subject_code,
+                "indicator": event.indicator, "numerator": event.figure.numerator,
+                "denominator": event.figure.denominator, "target": event.target,
+                "target_met": event.target_met, "campaign_version": event.campaign_version,
+                "catalogue_version": event.catalogue_version, "as_of": event.as_of,
+                "source_event_id": str(event.event_id),
+            }
+        upsert_many(connection, nominee_figures, list(latest.values()),
+                    ["subject_kind", "subject_code", "indicator"])
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CollectorRegistry
 from pydantic import RootModel
+from sqlalchemy import Connection
 
 from campaign.notifier.v1 import notifier_pb2_grpc
 from campaign_contracts import topics as t
@@ -34,7 +35,7 @@ from campaign_kit.db import Database
 from campaign_kit.identity import Authenticator, configured_authenticator
 from campaign_kit.outbox import OutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
-from campaign_kit.wiring import declare_publishers, subscribe_events
+from campaign_kit.wiring import declare_publishers, subscribe_event_batches
 from campaign_notifier import SERVICE, store
 from campaign_notifier.channels import Channel
 from campaign_notifier.channels.smtp import SmtpChannel
@@ -130,6 +131,21 @@ def channels(settings: NotifierSettings, campaign: Campaign) -> dict[str, Channe
     return found
 
 
+# Input events applied per transaction (each still judged by the rules on its own, in order):
+# a portal record or a figure per transaction cannot follow a province's feed at its peak.
+EVENT_BATCH = 500
+
+
+def each(apply: Callable[[Connection, Any], None], unwrap: bool
+         ) -> Callable[[Connection, Sequence[Any]], None]:
+    """Apply a batch's events one after another in its transaction (`unwrap`: the topic's
+    messages wrap one of several event types)."""
+    def apply_all(connection: Connection, events: Sequence[Any]) -> None:
+        for event in events:
+            apply(connection, event.root if unwrap else event)
+    return apply_all
+
+
 def build(settings: NotifierSettings) -> ServiceRuntime:
     registry = CollectorRegistry()
     campaign = load_campaign(settings.campaign_file)
@@ -175,12 +191,11 @@ def build(settings: NotifierSettings) -> ServiceRuntime:
          True),
         ("records", PortalRecordAccepted, "Accepted portal records: silent sources", False),
     ):
-        handler: Any = (lambda conn, m: apply(conn, m.root)) if unwrap else apply
-        subscribe_events(
+        subscribe_event_batches(
             broker, inputs[name].name, model,  # type: ignore[type-var]
             TrackedConsumer(f"{SERVICE}.{name}", db, store.positions, metrics),
-            f"{group}.{name}" if name != "standings" else group, handler, relay,
-            after=notifier.flush_deliveries, description=description,
+            f"{group}.{name}" if name != "standings" else group, each(apply, unwrap), relay,
+            max_records=EVENT_BATCH, after=notifier.flush_deliveries, description=description,
         )
     return ServiceRuntime(
         name=SERVICE,
