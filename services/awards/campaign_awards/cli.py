@@ -173,9 +173,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             if args.command == "rebuild":
                 from campaign_awards.app import AwardsTopics
                 from campaign_awards.rebuild import RebuildRefused, rebuild
+                from campaign_kit.topic_reader import TopicReader
 
                 try:
-                    report = asyncio.run(rebuild(db, campaign, settings.kafka_bootstrap_servers,
+                    report = asyncio.run(rebuild(db, campaign, TopicReader.of(settings),
                                                  AwardsTopics.of(settings.topic_prefix)))
                 except RebuildRefused as refused:
                     print(f"lỗi (unpublished_events): {refused}", file=sys.stderr)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, func, select
@@ -38,6 +38,7 @@ from campaign_contracts.events import DossierEventMessage, IndicatorUpdated
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.identity import Authenticator, StaticTokens
+from campaign_kit.topic_reader import TopicReader
 
 E = TypeVar("E", bound=BaseModel)
 
@@ -50,38 +51,15 @@ class RebuildReport:
     indicator_events: int = 0
 
 
-async def replay(bootstrap_servers: str, topic: str, tracked: TrackedConsumer,
+async def replay(reader: TopicReader, topic: str, tracked: TrackedConsumer,
                  apply: Callable[[Connection, Sequence[ConsumerRecord[bytes, bytes]]], None]
                  ) -> int:
-    """Apply a topic from its beginning to the end it has now; returns records read."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                                group_id=None)
-    await consumer.start()
+    """Apply a topic from its beginning to the end it has now, in the batches the live
+    service takes (at most 500 events); returns records read."""
     read = 0
-    try:
-        known = consumer.partitions_for_topic(topic)
-        if known is None:
-            await consumer._client.force_metadata_update()
-            known = consumer.partitions_for_topic(topic)
-        partitions = [TopicPartition(topic, p) for p in sorted(known or ())]
-        if not partitions:
-            return 0
-        ends = await consumer.end_offsets(partitions)
-        wanted = {tp: end for tp, end in ends.items() if end > 0}
-        consumer.assign(list(wanted))
-        if wanted:
-            await consumer.seek_to_beginning(*wanted)
-        while wanted:
-            fetched = await consumer.getmany(*wanted, timeout_ms=1000, max_records=500)
-            for tp, rows in fetched.items():
-                records = [r for r in rows if r.offset < wanted[tp]]
-                if records:
-                    tracked.apply_batch(records, apply)
-                    read += len(records)
-                if rows and rows[-1].offset >= wanted[tp] - 1:
-                    del wanted[tp]
-    finally:
-        await consumer.stop()
+    async for records in reader.batches(topic, max_records=500):
+        tracked.apply_batch(records, apply)
+        read += len(records)
     return read
 
 
@@ -123,7 +101,7 @@ def _unpublished(db: Database) -> int:
         return 0  # no tables yet: nothing to lose
 
 
-async def rebuild(db: Database, campaign: Campaign, bootstrap_servers: str,
+async def rebuild(db: Database, campaign: Campaign, reader: TopicReader,
                   topics: AwardsTopics) -> RebuildReport:
     pending = _unpublished(db)
     if pending:
@@ -142,16 +120,16 @@ async def rebuild(db: Database, campaign: Campaign, bootstrap_servers: str,
         return TrackedConsumer(name, db, store.positions, metrics)
 
     report = RebuildReport()
-    report.decisions = await replay(bootstrap_servers, topics.decisions.name,
+    report.decisions = await replay(reader, topics.decisions.name,
                                     tracked(DECISIONS_CONSUMER),
                                     _each(DecisionMessage, awards.decision_log.apply))
-    report.candidate_events = await replay(bootstrap_servers, topics.candidates.name,
+    report.candidate_events = await replay(reader, topics.candidates.name,
                                            tracked(CANDIDATES_CONSUMER),
                                            _each(CandidateMessage, CandidateLog().apply))
-    report.dossier_events = await replay(bootstrap_servers, topics.dossiers.name,
+    report.dossier_events = await replay(reader, topics.dossiers.name,
                                          tracked(DOSSIERS_CONSUMER),
                                          _each(DossierEventMessage, awards.dossiers.apply))
     report.indicator_events = await replay(
-        bootstrap_servers, topics.indicators.name, tracked(INDICATORS_CONSUMER),
+        reader, topics.indicators.name, tracked(INDICATORS_CONSUMER),
         _batches(IndicatorUpdated, awards.projection.apply_batch))
     return report

@@ -30,6 +30,7 @@ from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.outbox import PipelinedOutboxRelay
 from campaign_kit.runtime import ServiceRuntime, make_broker
+from campaign_kit.topic_reader import TopicReader
 from campaign_kit.wiring import declare_pipelined_publishers, subscribe_events, subscribe_raw_batch
 from campaign_metrics import SERVICE
 from campaign_metrics.adapters import tables as store
@@ -205,7 +206,7 @@ def build(settings: MetricsSettings) -> MetricsService:
     default, default_source = parts.default_catalogue()
     bootstrap = CatalogueBootstrap(
         parts.db, parts.projection, parts.announcer, parts.catalogue, topics.catalogue.name,
-        default, default_source, publish, settings.kafka_bootstrap_servers,
+        default, default_source, publish, TopicReader.of(settings),
         configured=settings.catalogue_file is not None,
     )
 

@@ -12,11 +12,12 @@ import asyncio
 import logging
 import time
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
 from campaign_kit.consumer import TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.outbox import Publish
+from campaign_kit.topic_reader import TopicReader
 from campaign_metrics.adapters.announcer import IndicatorAnnouncer
 from campaign_metrics.adapters.projection import MetricsProjection
 from campaign_metrics.domain.catalogue import Catalogue
@@ -24,29 +25,6 @@ from campaign_metrics.domain.catalogue import Catalogue
 log = logging.getLogger(__name__)
 
 CATALOGUE_KEY = b"catalogue"
-
-
-async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
-    """The next offset of each partition of a topic (0 for an empty one). The service's one
-    direct read of Kafka outside FastStream (it ignores the KAFKA_SECURITY_* settings): the
-    kit's topic reader should take its place."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = consumer.partitions_for_topic(topic)
-        if partitions is None:
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        offsets = await consumer.end_offsets(tps) if tps else {}
-        return {tp.partition: offset for tp, offset in offsets.items()}
-    finally:
-        await consumer.stop()
-
-
-async def catalogue_events(bootstrap_servers: str, topic: str) -> int:
-    """How many catalogue versions the catalogue topic holds (it has one partition)."""
-    return (await end_offsets(bootstrap_servers, topic)).get(0, 0)
 
 
 async def publish_once(bootstrap_servers: str, topic: str, value: bytes, key: bytes) -> None:
@@ -65,7 +43,7 @@ class CatalogueBootstrap:
     def __init__(
         self, db: Database, projection: MetricsProjection, announcer: IndicatorAnnouncer,
         tracked: TrackedConsumer, topic: str, default: Catalogue, default_source: str,
-        publish: Publish, bootstrap_servers: str, catch_up_timeout_s: float = 30.0,
+        publish: Publish, reader: TopicReader, catch_up_timeout_s: float = 30.0,
         poll_s: float = 0.1, configured: bool = False,
     ) -> None:
         self.db = db
@@ -76,7 +54,7 @@ class CatalogueBootstrap:
         self.default = default
         self.default_source = default_source
         self.publish = publish
-        self.bootstrap_servers = bootstrap_servers
+        self.reader = reader
         self.catch_up_timeout_s = catch_up_timeout_s
         self.poll_s = poll_s
         self.configured = configured  # CATALOGUE_FILE was set, not the seed by default
@@ -95,7 +73,8 @@ class CatalogueBootstrap:
         with self.db.begin() as connection:
             if self.projection.ensure_campaign(connection):
                 log.info("campaign file changed: every figure recomputed")
-        end = await catalogue_events(self.bootstrap_servers, self.topic)
+        # the catalogue topic has one partition: its end is how many versions it holds
+        end = (await self.reader.end_offsets(self.topic)).get(0, 0)
         if end == 0 and not self._in_force():
             event = self.default.to_event(self.default_source)
             await self.publish(self.topic, event.to_bytes(), CATALOGUE_KEY)
