@@ -13,10 +13,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from aiokafka import ConsumerRecord
+from fast_depends.pydantic._compat import create_model, get_config_base
 from faststream import AckPolicy
 from faststream.exceptions import SkipMessage
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.specification.asyncapi.message import get_model_schema
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection
 
@@ -173,9 +175,32 @@ def subscribe_event_batches(
         if after is not None:
             await after()
 
-    return subscribe_raw_batch(broker, topic, tracked, group, apply_parsed, relay,
-                               max_records=max_records, batch_timeout_ms=batch_timeout_ms,
-                               after=after_batch, description=description, prepare=prepare)
+    subscriber = subscribe_raw_batch(
+        broker, topic, tracked, group, apply_parsed, relay, max_records=max_records,
+        batch_timeout_ms=batch_timeout_ms, after=after_batch, description=description,
+        prepare=prepare)
+    _document_payload(subscriber, model)
+    return subscriber
+
+
+def _document_payload(subscriber: Any, model: type[BaseModel]) -> None:
+    """Name `model` as the payload in the AsyncAPI document. The handler takes raw bytes (it
+    parses and dead-letters itself), so FastStream would document a payload without a schema
+    and integrators would lose the event's fields. The specification object has slots, so its
+    class is swapped for one that answers with the model's schema."""
+    specification = subscriber.specification
+    title = specification.config.title_ or specification.call_name
+
+    class Documented(type(specification)):  # type: ignore[misc]
+        __slots__ = ()
+
+        def get_payloads(self) -> list[tuple[dict[str, Any], str]]:
+            body = get_model_schema(
+                call=create_model("", __config__=get_config_base(), response__=(model, ...)),
+                prefix=f"{title}:Message")
+            return [(body or {}, "")]
+
+    specification.__class__ = Documented
 
 
 async def _raw_bodies(message: Any) -> Any:
