@@ -17,6 +17,8 @@ from aiokafka import AIOKafkaProducer
 from campaign_kit.consumer import TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.outbox import Publish
+from campaign_kit.settings import ServiceSettings
+from campaign_kit.tls import kafka_admin_options
 from campaign_kit.topic_reader import TopicReader
 from campaign_metrics.adapters.announcer import IndicatorAnnouncer
 from campaign_metrics.adapters.projection import MetricsProjection
@@ -27,10 +29,11 @@ log = logging.getLogger(__name__)
 CATALOGUE_KEY = b"catalogue"
 
 
-async def publish_once(bootstrap_servers: str, topic: str, value: bytes, key: bytes) -> None:
-    """Put one event on a topic and wait for the broker (for the command line)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all",
-                                enable_idempotence=True)
+async def publish_once(settings: ServiceSettings, topic: str, value: bytes, key: bytes) -> None:
+    """Put one event on a topic and wait for the broker (for the command line and a rebuild),
+    connected with the service's Kafka settings (SSL / SASL included)."""
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
+                                enable_idempotence=True, **kafka_admin_options(settings))
     await producer.start()
     try:
         await producer.send_and_wait(topic, value, key=key,

@@ -35,6 +35,7 @@ from campaign_kit.cli import asyncapi_document
 from campaign_kit.logs import configure_logging
 from campaign_kit.runtime import run
 from campaign_kit.settings import load_settings
+from campaign_kit.tls import kafka_admin_options
 from campaign_kit.topics_admin import ensure_topics
 from campaign_metrics import SERVICE
 from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY, publish_once
@@ -284,9 +285,10 @@ def _catalogue(settings: MetricsSettings, args: argparse.Namespace, out: TextIO)
         event = catalogue.to_event(args.file.name)
         try:
             if settings.create_topics:
-                ensure_topics(settings.kafka_bootstrap_servers, [parts.topics.catalogue])
+                ensure_topics(settings.kafka_bootstrap_servers, [parts.topics.catalogue],
+                              **kafka_admin_options(settings))
             asyncio.run(asyncio.wait_for(publish_once(
-                settings.kafka_bootstrap_servers, parts.topics.catalogue.name,
+                settings, parts.topics.catalogue.name,
                 event.to_bytes(), CATALOGUE_KEY), timeout=60))
         except (KafkaError, AioKafkaError, TimeoutError) as error:
             print(f"lỗi: không đưa được danh mục lên {parts.topics.catalogue.name}: "

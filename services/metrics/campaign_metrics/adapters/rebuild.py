@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 
 from campaign_contracts.events import CatalogueLoaded
 from campaign_kit.consumer import ApplyBatch, TrackedConsumer
+from campaign_kit.tls import kafka_admin_options
 from campaign_kit.topic_reader import TopicReader
 from campaign_kit.topics_admin import ensure_topics
 from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY, publish_once
@@ -86,12 +87,12 @@ async def rebuild(
             return report
         bootstrap = settings.kafka_bootstrap_servers
         if settings.create_topics:
-            ensure_topics(bootstrap, parts.topics.all)
+            ensure_topics(bootstrap, parts.topics.all, **kafka_admin_options(settings))
         reader = TopicReader.of(settings)
         catalogue_topic = parts.topics.catalogue.name
         if (await reader.end_offsets(catalogue_topic)).get(0, 0) == 0:
             default, source = parts.default_catalogue()
-            await publish_once(bootstrap, catalogue_topic, default.to_event(source).to_bytes(),
+            await publish_once(settings, catalogue_topic, default.to_event(source).to_bytes(),
                                CATALOGUE_KEY)
         report.catalogue_versions = await replay(
             reader, catalogue_topic, parts.catalogue, _catalogue_applier(parts), 100
