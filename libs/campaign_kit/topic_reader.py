@@ -8,11 +8,12 @@ keeps its own positions.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from campaign_kit.consumer import ApplyBatch, TrackedConsumer
 from campaign_kit.settings import ServiceSettings
 from campaign_kit.tls import kafka_admin_options
 
@@ -82,6 +83,21 @@ class TopicReader:
                     yield records
         finally:
             await consumer.stop()
+
+
+async def replay(
+    reader: TopicReader, topic: str, tracked: TrackedConsumer, apply: ApplyBatch,
+    max_records: int, progress: Callable[[int], None] | None = None,
+) -> int:
+    """Apply a topic from its beginning to the end it has now, batch by batch, each in one
+    transaction with the positions it reaches (a rebuild); returns records read."""
+    read = 0
+    async for records in reader.batches(topic, max_records):
+        tracked.apply_batch(records, apply)
+        read += len(records)
+        if progress is not None:
+            progress(read)
+    return read
 
 
 async def _ends(consumer: AIOKafkaConsumer, topic: str) -> dict[int, int]:

@@ -26,6 +26,7 @@ from campaign_awards.app import (
     CANDIDATES_CONSUMER,
     DECISIONS_CONSUMER,
     DOSSIERS_CONSUMER,
+    INDICATOR_BATCH,
     INDICATORS_CONSUMER,
     Awards,
     AwardsTopics,
@@ -38,7 +39,7 @@ from campaign_contracts.events import DossierEventMessage, IndicatorUpdated
 from campaign_kit.consumer import ConsumerMetrics, TrackedConsumer
 from campaign_kit.db import Database
 from campaign_kit.identity import Authenticator, StaticTokens
-from campaign_kit.topic_reader import TopicReader
+from campaign_kit.topic_reader import TopicReader, replay
 
 E = TypeVar("E", bound=BaseModel)
 
@@ -49,18 +50,6 @@ class RebuildReport:
     candidate_events: int = 0
     dossier_events: int = 0
     indicator_events: int = 0
-
-
-async def replay(reader: TopicReader, topic: str, tracked: TrackedConsumer,
-                 apply: Callable[[Connection, Sequence[ConsumerRecord[bytes, bytes]]], None]
-                 ) -> int:
-    """Apply a topic from its beginning to the end it has now, in the batches the live
-    service takes (at most 500 events); returns records read."""
-    read = 0
-    async for records in reader.batches(topic, max_records=500):
-        tracked.apply_batch(records, apply)
-        read += len(records)
-    return read
 
 
 def _each(model: type[BaseModel], apply: Callable[[Connection, Any], None]
@@ -119,17 +108,20 @@ async def rebuild(db: Database, campaign: Campaign, reader: TopicReader,
     def tracked(name: str) -> TrackedConsumer:
         return TrackedConsumer(name, db, store.positions, metrics)
 
-    report = RebuildReport()
+    report = RebuildReport()  # in the batches the live service takes
     report.decisions = await replay(reader, topics.decisions.name,
                                     tracked(DECISIONS_CONSUMER),
-                                    _each(DecisionMessage, awards.decision_log.apply))
+                                    _each(DecisionMessage, awards.decision_log.apply),
+                                    INDICATOR_BATCH)
     report.candidate_events = await replay(reader, topics.candidates.name,
                                            tracked(CANDIDATES_CONSUMER),
-                                           _each(CandidateMessage, CandidateLog().apply))
+                                           _each(CandidateMessage, CandidateLog().apply),
+                                           INDICATOR_BATCH)
     report.dossier_events = await replay(reader, topics.dossiers.name,
                                          tracked(DOSSIERS_CONSUMER),
-                                         _each(DossierEventMessage, awards.dossiers.apply))
+                                         _each(DossierEventMessage, awards.dossiers.apply),
+                                         INDICATOR_BATCH)
     report.indicator_events = await replay(
         reader, topics.indicators.name, tracked(INDICATORS_CONSUMER),
-        _batches(IndicatorUpdated, awards.projection.apply_batch))
+        _batches(IndicatorUpdated, awards.projection.apply_batch), INDICATOR_BATCH)
     return report

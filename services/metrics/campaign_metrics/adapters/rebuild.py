@@ -19,9 +19,9 @@ from pydantic import ValidationError
 from sqlalchemy import Connection
 
 from campaign_contracts.events import CatalogueLoaded
-from campaign_kit.consumer import ApplyBatch, TrackedConsumer
+from campaign_kit.consumer import ApplyBatch
 from campaign_kit.tls import kafka_admin_options
-from campaign_kit.topic_reader import TopicReader
+from campaign_kit.topic_reader import TopicReader, replay
 from campaign_kit.topics_admin import ensure_topics
 from campaign_metrics.adapters.catalogue_log import CATALOGUE_KEY, publish_once
 from campaign_metrics.app import Components, build_components
@@ -45,20 +45,6 @@ class RebuildReport:
     @property
     def records_per_second(self) -> float:
         return self.records / self.seconds if self.seconds else 0.0
-
-
-async def replay(
-    reader: TopicReader, topic: str, tracked: TrackedConsumer, apply: ApplyBatch,
-    batch: int, progress: Callable[[int], None] | None = None,
-) -> int:
-    """Apply a topic from its beginning to the end it has now; returns records read."""
-    read = 0
-    async for records in reader.batches(topic, batch):
-        tracked.apply_batch(records, apply)
-        read += len(records)
-        if progress is not None:
-            progress(read)
-    return read
 
 
 def _catalogue_applier(parts: Components) -> ApplyBatch:
