@@ -53,7 +53,7 @@ def assert_refused(error: grpc.aio.AioRpcError, code: grpc.StatusCode, reason: s
 
 @pytest.mark.parametrize(("method", "request_", "size"), [
     ("ListIndicators", metrics_pb2.ListIndicatorsRequest, -1),
-    ("ListIndicators", metrics_pb2.ListIndicatorsRequest, 5001),
+    ("ListIndicators", metrics_pb2.ListIndicatorsRequest, 501),
     ("ListUnknownDossiers", metrics_pb2.ListUnknownDossiersRequest, -5),
 ])
 async def test_a_page_size_out_of_range_is_invalid(service: MetricsService, method: str,

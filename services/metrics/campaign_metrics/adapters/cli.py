@@ -31,6 +31,7 @@ from kafka.errors import KafkaError
 
 from campaign_contracts.campaign_file import Campaign
 from campaign_contracts.events import PeriodKind, SubjectKind
+from campaign_kit.api_values import MAX_PAGE_SIZE
 from campaign_kit.cli import asyncapi_document
 from campaign_kit.logs import configure_logging
 from campaign_kit.runtime import run
@@ -223,7 +224,7 @@ def _indicators(settings: MetricsSettings, args: argparse.Namespace, out: TextIO
                     page, token = list_indicators(
                         connection, defs, subject_kind=args.subject_kind,
                         period_kind=args.period_kind, period_key=args.period,
-                        indicators=args.indicator, page_size=5000,
+                        indicators=args.indicator, page_size=MAX_PAGE_SIZE,
                         page_token="" if token == "0" else token,
                     )
                     views.extend(page)
@@ -243,7 +244,7 @@ def _unknown(settings: MetricsSettings, args: argparse.Namespace, out: TextIO) -
         defs = _definitions(parts, connection, settings)
         views, token = [], "0"
         while token:
-            page, token = unknown_dossiers(connection, defs, page_size=5000,
+            page, token = unknown_dossiers(connection, defs, page_size=MAX_PAGE_SIZE,
                                            page_token="" if token == "0" else token)
             views.extend(page)
     if args.json:

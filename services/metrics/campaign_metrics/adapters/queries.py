@@ -13,11 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from campaign_contracts.events import Figure, PeriodKind, SubjectKind, split_officer_key
+from campaign_kit import api_values
 from campaign_metrics.adapters.tables import definitions, dossiers, indicator_cells
 from campaign_metrics.domain.definitions import Definitions
-
-MAX_PAGE = 5000
-DEFAULT_PAGE = 500
 
 
 class QueryError(ValueError):
@@ -202,21 +200,18 @@ def _is_known_officer(connection: Connection, defs: Definitions, key: str) -> bo
     ).first() is not None
 
 
-def page_of(page_size: int, page_token: str, default: int = DEFAULT_PAGE,
-            most: int = MAX_PAGE) -> tuple[int, int]:
-    """(size, offset) of a page asked for: 0 is the default size; a negative size, one over
-    `most`, or a token that is not ours is an error (docs/api.md)."""
-    if page_size < 0 or page_size > most:
-        raise QueryError(f"page_size {page_size} không hợp lệ: từ 1 đến {most}, hoặc 0 để lấy "
-                         f"mặc định {default}", "bad_page_size")
-    size = page_size or default
+def page_of(page_size: int, page_token: str) -> tuple[int, int]:
+    """(size, offset) of a page asked for, in the one page style of docs/api.md (1..500, 0 the
+    default, an opaque token); a page the API refuses is a QueryError with its reason code."""
     try:
-        offset = int(page_token) if page_token else 0
-    except ValueError:
-        raise QueryError(f"page_token {page_token!r} không hợp lệ", "bad_page_token") from None
-    if offset < 0:
-        raise QueryError(f"page_token {page_token!r} không hợp lệ", "bad_page_token")
-    return size, offset
+        return api_values.page_size(page_size), api_values.page_offset(page_token)
+    except api_values.BadPage as bad:
+        raise QueryError(bad.message, bad.reason) from None
+
+
+def token_after(offset: int, size: int, more: bool) -> str:
+    """The next page's token, or "" on the last page."""
+    return api_values.next_page_token(offset + size) if more else ""
 
 
 def list_indicators(
@@ -244,7 +239,7 @@ def list_indicators(
         .offset(offset).limit(size + 1)
     ).all()
     more = len(rows) > size
-    return [view(r, defs) for r in rows[:size]], str(offset + size) if more else ""
+    return [view(r, defs) for r in rows[:size]], token_after(offset, size, more)
 
 
 @dataclass(frozen=True)
@@ -278,7 +273,7 @@ def unknown_dossiers(
         )
         for r in rows[:size]
     ]
-    return views, str(offset + size) if len(rows) > size else ""
+    return views, token_after(offset, size, len(rows) > size)
 
 
 @dataclass(frozen=True)

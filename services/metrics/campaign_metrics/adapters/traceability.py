@@ -26,14 +26,13 @@ from campaign_metrics.adapters.queries import (
     not_applicable,
     page_of,
     period_checked,
+    token_after,
 )
 from campaign_metrics.adapters.snapshots import STATE_COLUMNS, state_of_row
 from campaign_metrics.adapters.tables import dossiers
 from campaign_metrics.domain.definitions import Definitions
 from campaign_metrics.domain.indicators import Indicator
 
-DEFAULT_PAGE = 100
-MAX_PAGE = 1000
 PARTS = ("numerator", "denominator")
 
 
@@ -86,7 +85,7 @@ def cell_dossiers(connection: Connection, defs: Definitions, question: CellQuest
         raise QueryError(f"part là numerator (tử số) hoặc denominator (mẫu số), không phải "
                          f"{part!r}", "bad_part")
     code = unicodedata.normalize("NFC", question.subject_code)
-    size, offset = page_of(question.page_size, question.page_token, DEFAULT_PAGE, MAX_PAGE)
+    size, offset = page_of(question.page_size, question.page_token)
     first, last = defs.periods.bounds(period_kind, key)
     d = dossiers.c
     day = d[indicator.period_field]
@@ -110,7 +109,7 @@ def cell_dossiers(connection: Connection, defs: Definitions, question: CellQuest
     listed = _rows(indicator, kind, code, rows, part)
     page = listed[offset:offset + size]
     more = offset + size < len(listed)
-    return page, str(offset + size) if more else "", len(listed)
+    return page, token_after(offset, size, more), len(listed)
 
 
 def _rows(indicator: Indicator, kind: str, code: str, rows: Sequence[Any], part: str
