@@ -21,12 +21,14 @@ from prometheus_client import generate_latest
 
 from campaign.metrics.v1 import metrics_pb2, metrics_pb2_grpc
 from campaign_contracts.campaign_file import SEED_CATALOGUE, seed_path
+from campaign_contracts.topics import CATALOGUE, prefixed
 from campaign_metrics.adapters.catch_up import CAUGHT_UP_HEALTH
 from campaign_metrics.app import MetricsService
 from campaign_metrics.settings import MetricsSettings
 from tests.metrics.conftest import TOKEN
 from tests.metrics.support import CAMPAIGN_KEY
-from tests.metrics.test_service_over_kafka import running, send
+from tests.metrics.test_service_over_kafka import figures, running, send
+from tests.support.kafka_io import create_all_topics
 from tests.support.records import portal_record
 
 pytestmark = pytest.mark.kafka
@@ -179,3 +181,25 @@ async def test_a_catalogue_file_other_than_the_one_in_force_says_so_at_start(
             status = await _stub(channel).GetStatus(metrics_pb2.GetStatusRequest())
     assert "danh-muc-moi.csv" in status.catalogue_file_note
     assert "is not the catalogue in force" in status.catalogue_file_note
+
+
+async def test_a_catalogue_topic_of_only_unreadable_messages_is_seeded_and_says_so(
+    settings: MetricsSettings,
+) -> None:
+    """Before, such a topic left the service with no catalogue: it waited for ever, counting
+    nothing and saying nothing."""
+    create_all_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    catalogue = prefixed(CATALOGUE, settings.topic_prefix).name
+    send(settings.kafka_bootstrap_servers, catalogue, b"{oops", b'{"type": "CatalogueLoaded"}')
+    async with running(settings) as service:
+        send(settings.kafka_bootstrap_servers, service.components.topics.inbound.name,
+             portal_record("HS-SAU-LOI", paid=1))
+        await wait_caught_up(service)
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{service.grpc_port}") as channel:
+            status = await _stub(channel).GetStatus(metrics_pb2.GetStatusRequest())
+        counted = await figures(service, "QLVT")
+    assert "held no readable catalogue (2 message(s) dead-lettered)" in \
+        status.catalogue_file_note
+    assert status.catalogue_version  # the seed is in force
+    assert ("K2", 1, 1) in {(indicator, numerator, denominator)
+                            for indicator, numerator, denominator, _ in counted}

@@ -3,7 +3,8 @@ the service consumes like any other input, so a rebuild applies them in the same
 
 At start, before any portal record is applied, a catalogue must be in force: when the topic is
 still empty the configured catalogue (the seed by default) is put on it; then the service waits
-until the catalogue consumer has applied what the topic held when it started.
+until the catalogue consumer has applied what the topic held when it started. A topic that holds
+only unreadable messages (each dead-lettered) is treated as empty, and the status says so.
 """
 
 from __future__ import annotations
@@ -78,12 +79,10 @@ class CatalogueBootstrap:
                 log.info("campaign file changed: every figure recomputed")
         # the catalogue topic has one partition: its end is how many versions it holds
         end = (await self.reader.end_offsets(self.topic)).get(0, 0)
+        seeded = False
         if end == 0 and not self._in_force():
-            event = self.default.to_event(self.default_source)
-            await self.publish(self.topic, event.to_bytes(), CATALOGUE_KEY)
-            log.info("catalogue topic was empty: put the configured catalogue on it",
-                     extra={"version": event.version, "source": self.default_source})
-            end = 1
+            end = await self._seed("catalogue topic was empty: put the configured catalogue on it")
+            seeded = True
         started = time.monotonic()
         while True:
             position = self.tracked.stored_position(self.topic, 0)
@@ -91,6 +90,14 @@ class CatalogueBootstrap:
             in_force = self._in_force()
             if in_force and caught_up:
                 break
+            if caught_up and not in_force and not seeded:
+                # Everything the topic held was unreadable (dead-lettered): without a catalogue
+                # the service would wait for ever and count nothing, saying nothing.
+                self.note = (f"the catalogue topic held no readable catalogue ({end} message(s) "
+                             f"dead-lettered): {self.default_source} (version "
+                             f"{self.default.version}) was put on it and is in force")
+                end = await self._seed(self.note, logging.WARNING)
+                seeded = True
             if in_force and time.monotonic() - started > self.catch_up_timeout_s:
                 log.warning("catalogue consumer has not caught up; going on with the catalogue "
                             "in force", extra={"position": position, "end": end})
@@ -99,7 +106,8 @@ class CatalogueBootstrap:
         with self.db.begin() as connection:
             self.announcer.show_all(connection)
             defs = self.projection.definitions(connection)
-        if self.configured and defs is not None and defs.catalogue_version != self.default.version:
+        if (self.configured and not self.note and defs is not None
+                and defs.catalogue_version != self.default.version):
             # The file only seeds an empty topic; saying so beats silently ignoring it.
             self.note = (
                 f"CATALOGUE_FILE {self.default_source} (version {self.default.version}) is not "
@@ -108,3 +116,10 @@ class CatalogueBootstrap:
             log.warning(self.note)
         self.ready.set()
         log.info("catalogue in force; applying portal records")
+
+    async def _seed(self, why: str, level: int = logging.INFO) -> int:
+        """Puts the configured catalogue on the topic; returns the topic's new end."""
+        event = self.default.to_event(self.default_source)
+        await self.publish(self.topic, event.to_bytes(), CATALOGUE_KEY)
+        log.log(level, why, extra={"version": event.version, "source": self.default_source})
+        return (await self.reader.end_offsets(self.topic)).get(0, 0)
