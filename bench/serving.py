@@ -254,13 +254,14 @@ async def ingest_in_process(bootstrap: str, topic: str, dead_letter_topic: str, 
     from prometheus_client import CollectorRegistry
 
     from campaign_contracts.events import PortalRecordDeadLettered
+    from campaign_kit.runtime import PRODUCER_BATCH_BYTES
     from campaign_kit.wiring import declare_pipelined_publishers
     from campaign_metrics.adapters.inbound_batches import inbound_sender
     from campaign_metrics.adapters.ingest import PortalIngest
     from campaign_metrics.adapters.telemetry import MetricsTelemetry
 
     values = [value for _key, value in records(count, seed=5)]
-    broker = FastStreamBroker(bootstrap)
+    broker = FastStreamBroker(bootstrap, max_batch_size=PRODUCER_BATCH_BYTES)
     inbound = inbound_sender(broker, topic, "bench")
     send = declare_pipelined_publishers(broker, {dead_letter_topic: PortalRecordDeadLettered},
                                         "bench")

@@ -17,12 +17,13 @@ from faststream.kafka import KafkaBroker, KafkaPublishMessage
 from faststream.kafka.exceptions import BatchBufferOverflowException
 
 from campaign_contracts.portal_record import PortalRecord
+from campaign_kit.runtime import PRODUCER_BATCH_BYTES
 
 Record = tuple[bytes, bytes]  # (key, value)
 
-# Below the producer's default batch size (16 KiB, the buffer a batch is built in), counting
-# each record's framing: a batch that would not fit is split, never refused.
-BATCH_BYTES = 14 * 1024
+# Below the producer's batch size (the kit's PRODUCER_BATCH_BYTES), counting each record's
+# framing: a batch that would not fit is split, never refused.
+BATCH_BYTES = PRODUCER_BATCH_BYTES - 16 * 1024
 RECORD_FRAMING = 80
 
 
