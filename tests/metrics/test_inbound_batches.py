@@ -47,10 +47,13 @@ async def test_records_land_where_a_keyed_send_puts_them_in_order(kafka_bootstra
                              auto_offset_reset="earliest", enable_auto_commit=False,
                              consumer_timeout_ms=3000)
     try:
-        got = [(m.partition, m.offset, m.key, m.value) for m in consumer]
+        read = list(consumer)
+        got = [(m.partition, m.offset, m.key, m.value) for m in read]
     finally:
         consumer.close()
     assert sorted(value for *_, value in got) == sorted(value for _, value in sent)
+    # As a FastStream publish would have sent them.
+    assert {tuple(m.headers) for m in read} == {(("content-type", b"application/json"),)}
     choose = DefaultPartitioner()
     assert all(partition == choose(key, [0, 1, 2], [0, 1, 2])
                for partition, _, key, _ in got)
