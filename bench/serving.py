@@ -245,11 +245,12 @@ async def ingest_rate(port: int, token: str, count: int, pack: int = 1
     return count / elapsed, summary.accepted, len(summary.rejected)
 
 
-async def ingest_in_process(bootstrap: str, topic: str, dead_letter_topic: str, count: int
-                            ) -> tuple[float, float]:
+async def ingest_in_process(bootstrap: str, topic: str, dead_letter_topic: str, count: int,
+                            pack: int = 500) -> tuple[float, float]:
     """(records/s, CPU s per record) of the service's Ingest path alone, in this process:
     validation by the service's decoder and batches to the real broker, without gRPC and
-    without the projection applying the records (which the service does beside it)."""
+    without the projection applying the records (which the service does beside it); `pack`
+    records to a message."""
     from faststream.kafka import KafkaBroker as FastStreamBroker
     from prometheus_client import CollectorRegistry
 
@@ -271,8 +272,8 @@ async def ingest_in_process(bootstrap: str, topic: str, dead_letter_topic: str, 
                               MetricsTelemetry(CollectorRegistry()))
 
         async def messages() -> AsyncIterator[list[bytes]]:
-            for start in range(0, count, 500):
-                yield values[start:start + 500]
+            for start in range(0, count, pack):
+                yield values[start:start + pack]
 
         cpu, started = time.process_time(), time.perf_counter()
         await ingest.ingest("bench", messages())
@@ -423,13 +424,17 @@ def main(argv: list[str] | None = None) -> int:
             create_topic(bootstrap, inbound.name, 1)
             asyncio.run(produce(bootstrap, inbound.name, 20_000, 1, seed=3))
             if not args.no_in_process:
+                # As many partitions as the service's inbound topic: records are spread by key.
                 side = prefixed(PORTAL_RECORDS, f"i{prefix}")
-                create_topic(bootstrap, side.name, 1)
+                create_topic(bootstrap, side.name, PORTAL_RECORDS.partitions)
                 create_topic(bootstrap, f"{side.name}.dlq", 1)
-                rate, cpu = asyncio.run(ingest_in_process(
-                    bootstrap, side.name, f"{side.name}.dlq", args.ingest_records))
-                say(f"Ingest path in process (validation and batches to the broker, no gRPC, "
-                    f"no applying): {rate:,.0f} rec/s, {cpu * 1e6:.0f} µs of CPU per record")
+                for pack in packs:
+                    rate, cpu = asyncio.run(ingest_in_process(
+                        bootstrap, side.name, f"{side.name}.dlq", args.ingest_records, pack))
+                    say(f"Ingest path in process ({args.ingest_records:,} records, {pack} to a "
+                        f"message, {PORTAL_RECORDS.partitions} partitions; validation and "
+                        f"batches to the broker, no gRPC, no applying): {rate:,.0f} rec/s, "
+                        f"{cpu * 1e6:.0f} µs of CPU per record")
             token = uuid.uuid4().hex
             database_url = make("serving")
             env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TOPIC_PREFIX": prefix,
