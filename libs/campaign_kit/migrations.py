@@ -139,7 +139,29 @@ def schema_drift(connection: Connection, metadata: MetaData) -> list[Any]:
     """What differs between the database and the tables the code declares (Alembic's
     comparison, column types included); empty when the revisions match the code."""
     context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return list(compare_metadata(context, metadata))
+    return list(compare_metadata(context, metadata)) + _partial_index_drift(connection, metadata)
+
+
+def _partial_index_drift(connection: Connection, metadata: MetaData) -> list[Any]:
+    """Indexes declared partial (a `where` clause) but whole in the database, or the other way:
+    Alembic's comparison does not look at an index's predicate."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        query = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+    elif dialect == "sqlite":
+        query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    else:
+        return []
+    partial_in_database = {name: " WHERE " in (definition or "").upper()
+                           for name, definition in connection.exec_driver_sql(query)}
+    drift: list[Any] = []
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            declared = index.dialect_options[dialect].get("where") is not None
+            if index.name in partial_in_database and \
+                    partial_in_database[index.name] != declared:
+                drift.append(("partial_index", table.name, index.name, declared))
+    return drift
 
 
 def create_positions_and_outbox() -> None:
