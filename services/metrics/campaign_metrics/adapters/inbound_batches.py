@@ -23,12 +23,6 @@ from faststream.kafka import KafkaBroker
 
 from campaign_contracts.portal_record import PortalRecord
 
-Record = tuple[bytes, bytes]  # (key, value)
-
-# A batch is closed once it holds the producer's batch size (the kit's PRODUCER_BATCH_BYTES,
-# 512 KiB; a record larger than that goes alone in its batch): large enough that a batch's
-# fixed cost (a hand-over, a request, an acknowledgement) is shared by hundreds of records
-# (measured in process: 16 KiB batches 29 µs of CPU per record, 64 KiB 16, 256 KiB 12).
 HEADERS = [("content-type", b"application/json")]
 KNOWN_KEYS = 100_000  # dossiers whose partition a stream remembers (~15 MB at most)
 
@@ -79,7 +73,11 @@ class InboundBatches:
         return partition
 
     def _new_batch(self) -> BatchBuilder:
-        # The producer's own builder: its batch size, compression and transactions.
+        # The producer's own builder: its compression and transactions, and its batch size
+        # (the kit's PRODUCER_BATCH_BYTES, 512 KiB; a record larger than that goes alone),
+        # large enough that a batch's fixed cost (a hand-over, a request, an acknowledgement)
+        # is shared by hundreds of records (in process: 16 KiB batches cost 29 µs of CPU per
+        # record, 64 KiB 16, 256 KiB 12).
         return self._producer.create_batch()
 
     async def _send(self, partition: int) -> asyncio.Future[Any]:
