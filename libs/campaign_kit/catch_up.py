@@ -28,6 +28,17 @@ def caught_up_health(grpc_service: str) -> str:
     return f"{grpc_service}/caught-up"
 
 
+async def partition_lags(consumer: Any, applied: dict[tuple[str, int], int]) -> dict[Any, int]:
+    """Records not applied yet on each partition assigned to an aiokafka consumer, given the
+    last applied offset per (topic, partition) (none: -1). The broker's end offsets, not the
+    last fetch's high-water mark: "caught up" must hold for what was produced before the
+    question."""
+    assigned = list(consumer.assignment())
+    ends = await consumer.end_offsets(assigned) if assigned else {}
+    return {tp: max(ends[tp] - applied.get((tp.topic, tp.partition), -1) - 1, 0)
+            for tp in assigned if tp in ends}
+
+
 class CatchUp:
     def __init__(self, consumers: ConsumerMetrics, registry: CollectorRegistry,
                  interval_s: float = 1.0) -> None:
@@ -49,16 +60,10 @@ class CatchUp:
         total = 0
         for subscriber in tracked.subscribers():
             consumer: Any = getattr(subscriber, "consumer", None)
-            assigned = list(consumer.assignment()) if consumer is not None else []
-            if not assigned:
+            if consumer is None or not consumer.assignment():
                 return None
-            # The broker's end offsets, not the last fetch's high-water mark: "caught up" must
-            # hold for what was produced before the question.
-            ends = await consumer.end_offsets(assigned)
             stored = await asyncio.to_thread(tracked.stored_positions)
-            for tp in assigned:
-                applied = stored.get((tp.topic, tp.partition), -1)
-                behind = max(ends.get(tp, 0) - applied - 1, 0)
+            for tp, behind in (await partition_lags(consumer, stored)).items():
                 self._lag.labels(tracked.name, tp.topic, str(tp.partition)).set(behind)
                 total += behind
         return total

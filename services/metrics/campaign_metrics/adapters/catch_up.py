@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from campaign_kit.catch_up import partition_lags
 from campaign_kit.consumer import TrackedConsumer
 from campaign_metrics.adapters.telemetry import MetricsTelemetry
 
@@ -67,23 +68,16 @@ class CatchUp:
 
     async def refresh(self) -> None:
         consumer: Any = getattr(self.subscriber, "consumer", None)
-        lag = 0
-        assigned = consumer.assignment() if consumer is not None else set()
-        # The broker's end offsets, not the last fetch's high-water mark: that one is stale
-        # by up to a fetch wait, and "caught up" must hold for what was produced before asking.
-        ends = await consumer.end_offsets(list(assigned)) if assigned else {}
-        for tp in assigned:
-            highwater = ends.get(tp)
-            if highwater is None:
-                continue
-            applied = self._applied.get((tp.topic, tp.partition))
-            if applied is None:
-                stored = await asyncio.to_thread(self.tracked.stored_position, tp.topic,
-                                                 tp.partition)
-                applied = -1 if stored is None else stored
-            behind = max(highwater - applied - 1, 0)
+        lags: dict[Any, int] = {}
+        if consumer is not None:
+            # What this instance applied, else (before its first batch) what is stored.
+            applied = self._applied
+            if any((tp.topic, tp.partition) not in applied for tp in consumer.assignment()):
+                applied = {**await asyncio.to_thread(self.tracked.stored_positions), **applied}
+            lags = await partition_lags(consumer, applied)
+        for tp, behind in lags.items():
             self.telemetry.lag.labels(str(tp.partition)).set(behind)
-            lag += behind
+        lag = sum(lags.values())
         self.lag = lag
         self.telemetry.lag_total.set(lag)
         caught_up = self.ready() and consumer is not None and lag == 0
