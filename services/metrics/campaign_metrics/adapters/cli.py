@@ -356,7 +356,7 @@ def _command(args: argparse.Namespace, settings: MetricsSettings, stream: TextIO
     if args.command == "rebuild":
         from campaign_metrics.app import tune_garbage_collector
 
-        tune_garbage_collector()
+        tune_garbage_collector(young=100_000)  # nothing to answer while it runs
         report = asyncio.run(rebuild(settings, replay_log=not args.no_replay))
         if args.no_replay:
             stream.write("đã xoá và tạo lại các bảng; lần chạy sau sẽ đọc lại nhật ký\n")
