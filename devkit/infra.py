@@ -17,10 +17,21 @@ KAFKA_SH = ROOT / "deploy" / "kafka" / "kafka.sh"
 PG_SH = ROOT / "deploy" / "postgres" / "pg.sh"
 
 
+_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free loopback port, never one this process has handed out before: the kernel may
+    give a port just closed again, and a service asked for its gRPC and metrics ports in a
+    row once got the same port for both (and did not start)."""
+    for _ in range(100):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _GIVEN:
+            _GIVEN.add(port)
+            return port
+    raise RuntimeError("no free loopback port that was not handed out already")
 
 
 def free_port_pair() -> int:
@@ -32,6 +43,7 @@ def free_port_pair() -> int:
                 sock.bind(("127.0.0.1", port + 1))
             except OSError:
                 continue
+        _GIVEN.add(port + 1)
         return port
     raise RuntimeError("no two consecutive free ports on loopback")
 
