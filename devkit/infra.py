@@ -20,14 +20,19 @@ PG_SH = ROOT / "deploy" / "postgres" / "pg.sh"
 _GIVEN: set[int] = set()
 
 
+def _kernel_port() -> int:
+    """A port the kernel says is free on loopback now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def free_port() -> int:
     """A free loopback port, never one this process has handed out before: the kernel may
     give a port just closed again, and a service asked for its gRPC and metrics ports in a
     row once got the same port for both (and did not start)."""
     for _ in range(100):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
+        port = _kernel_port()
         if port not in _GIVEN:
             _GIVEN.add(port)
             return port
@@ -38,6 +43,8 @@ def free_port_pair() -> int:
     """A port whose successor is free too (the broker's controller takes PORT+1)."""
     for _ in range(50):
         port = free_port()
+        if port + 1 in _GIVEN:  # free now, but handed out already to someone about to bind it
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port + 1))
